@@ -1,0 +1,27 @@
+"""Installs the `longformer` package (Model Garden Longformer project)."""
+import setuptools
+
+setuptools.setup(
+    name='longformer-tf',
+    version='0.1.0',
+    description=('Longformer encoder for TensorFlow Model Garden: sliding-'
+                 'window + global attention, HF checkpoint parity, XLA.'),
+    packages=setuptools.find_packages(include=['longformer', 'longformer.*']),
+    python_requires='>=3.10',
+    install_requires=[
+        'tf-models-official==2.20.0',
+        'tf-keras>=2.20,<2.21',
+        'tensorflow-text',
+        # tensorflow_hub, imported by Model Garden tasks, needs pkg_resources.
+        'setuptools<81',
+    ],
+    extras_require={
+        # The converter and tokenizer CLIs, and the tests' HF reference.
+        # torch 2.13.0 is pinned: it is the CPU build available here; any
+        # other version pulls a multi-GB CUDA build.
+        'convert': ['torch==2.13.0', 'transformers>=5', 'safetensors'],
+        'data': ['transformers>=5', 'tokenizers'],
+        'test': ['torch==2.13.0', 'transformers>=5', 'safetensors',
+                 'tokenizers', 'pytest', 'matplotlib'],
+    },
+)
