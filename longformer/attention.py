@@ -1,0 +1,203 @@
+"""`LongformerAttention`: sliding-window self-attention with global tokens.
+
+The layer owns the weights: local query/key/value projections for the
+window, separate global query/key/value projections for the global tokens'
+own rows (as in HF `LongformerSelfAttention`), and the output projection
+(HF `LongformerSelfOutput.dense`). The math lives in `sliding_window`.
+
+Shapes: B batch, T sequence length, D hidden size, N heads, H head size,
+W one-sided window, G global tokens, K local keys per query.
+"""
+import math
+
+import tensorflow as tf
+import tf_keras
+
+from longformer import sliding_window
+
+_PROJECTIONS = ('query', 'key', 'value',
+                'query_global', 'key_global', 'value_global')
+
+
+def check_attention_window(window, name: str = 'attention_window') -> None:
+  """Raises ValueError unless `window` is a positive even int."""
+  if isinstance(window, bool) or not isinstance(window, int) or (
+      window <= 0 or window % 2):
+    raise ValueError(
+        f'{name}={window!r} must be a positive even integer: the full '
+        'window, each token sees attention_window // 2 neighbours on each '
+        'side. Use e.g. 512.')
+
+
+def check_global_attention_size(global_attention_size) -> None:
+  """Raises ValueError unless `global_attention_size` is an int >= 0."""
+  if isinstance(global_attention_size, bool) or not isinstance(
+      global_attention_size, int) or global_attention_size < 0:
+    raise ValueError(
+        f'global_attention_size={global_attention_size!r} must be an '
+        'integer >= 0 (the number of leading tokens with global attention).')
+
+
+@tf_keras.utils.register_keras_serializable(package='Longformer')
+class LongformerAttention(tf_keras.layers.Layer):
+  """Longformer self-attention: a sliding window plus leading global tokens.
+
+  A local token attends to the tokens within `attention_window // 2` of it
+  and to every global token; the first `global_attention_size` tokens attend
+  to every token through their own global projections. Padding keys are
+  never attended; padding queries get a zero context. Softmax runs in
+  float32 under mixed precision.
+
+  Args:
+    num_heads: N.
+    key_dim: H, the size of each head.
+    attention_window: the full, even window (HF's `attention_window`).
+    global_attention_size: G, the number of leading global tokens.
+    dropout: dropout rate on the attention probabilities.
+    kernel_initializer: initializer of the projection kernels.
+    bias_initializer: initializer of the projection biases.
+    **kwargs: other Layer arguments (name, dtype, regularizers are not
+      supported).
+  """
+
+  def __init__(self,
+               num_heads: int,
+               key_dim: int,
+               attention_window: int,
+               global_attention_size: int,
+               dropout: float = 0.0,
+               kernel_initializer='glorot_uniform',
+               bias_initializer='zeros',
+               **kwargs):
+    super().__init__(**kwargs)
+    check_attention_window(attention_window)
+    check_global_attention_size(global_attention_size)
+    self._num_heads = num_heads
+    self._key_dim = key_dim
+    self._attention_window = attention_window
+    self._one_sided_window = attention_window // 2
+    self._global_attention_size = global_attention_size
+    self._dropout_rate = dropout
+    self._kernel_initializer = tf_keras.initializers.get(kernel_initializer)
+    self._bias_initializer = tf_keras.initializers.get(bias_initializer)
+
+  def build(self, input_shape):
+    hidden_size = tf.TensorShape(input_shape)[-1]
+    if hidden_size != self._num_heads * self._key_dim:
+      raise ValueError(
+          f'LongformerAttention input width {hidden_size} must equal '
+          f'num_heads * key_dim = {self._num_heads} * {self._key_dim}.')
+    self._projections = {
+        name: self._einsum_dense('BTD,DNH->BTNH', [None, self._num_heads,
+                                                   self._key_dim], 'NH', name)
+        for name in _PROJECTIONS
+    }
+    self._output_dense = self._einsum_dense('BTNH,NHD->BTD',
+                                            [None, hidden_size], 'D',
+                                            'attention_output')
+    self._dropout_layer = tf_keras.layers.Dropout(rate=self._dropout_rate)
+    super().build(input_shape)
+
+  def _einsum_dense(self, equation, output_shape, bias_axes, name):
+    return tf_keras.layers.EinsumDense(
+        equation.lower(),
+        output_shape=output_shape,
+        bias_axes=bias_axes.lower(),
+        kernel_initializer=self._clone(self._kernel_initializer),
+        bias_initializer=self._clone(self._bias_initializer),
+        name=name)
+
+  @staticmethod
+  def _clone(initializer):
+    return initializer.__class__.from_config(initializer.get_config())
+
+  def call(self, query, value=None, attention_mask=None, training=None):
+    """Attends `query` to itself.
+
+    Args:
+      query: [B, T, D] hidden states.
+      value: ignored; accepted because `TransformerScaffold` passes it. Keys
+        and values are projected from `query` (self-attention), which also
+        makes pre-LN (`norm_first`) blocks normalize keys and values.
+      attention_mask: [B, T] input mask, 1 for real tokens and 0 for padding
+        (Model Garden's `input_mask`, not an additive or [T, T] mask).
+      training: enables dropout.
+
+    Returns:
+      [B, T, D].
+    """
+    del value  # Self-attention: see the docstring.
+    seq_length = sliding_window.static_or_dynamic_length(query)
+    if attention_mask is None:
+      raise ValueError('LongformerAttention needs attention_mask, the [B, T] '
+                       'input mask (1 = real token, 0 = padding).')
+    is_real = tf.cast(attention_mask, tf.bool)
+    window = self._one_sided_window
+    hidden = query
+    if not sliding_window.use_dense_band(seq_length, window):
+      hidden = sliding_window.pad_to_blocks(hidden, window)
+      is_real = sliding_window.pad_to_blocks(is_real, window, False)
+    dropout = lambda probs: self._dropout_layer(probs, training=training)
+
+    context = self._local_rows(hidden, is_real, dropout)
+    if self._global_attention_size:
+      context = self._overwrite_global_rows(context, hidden, is_real, dropout)
+    output = self._output_dense(context)
+    return output[:, :seq_length]
+
+  def _scaled(self, query):
+    return query / tf.cast(math.sqrt(self._key_dim), query.dtype)
+
+  def _local_rows(self, hidden, is_real, dropout):
+    """Every token's context from its window and the global tokens."""
+    g = self._global_attention_size
+    query = self._scaled(self._projections['query'](hidden))
+    key = self._projections['key'](hidden)
+    value = self._projections['value'](hidden)
+    positions = tf.range(sliding_window.static_or_dynamic_length(hidden))
+    key_is_open = tf.logical_and(is_real, positions >= g)  # [B, T]
+    scores, bias = sliding_window.local_scores(query, key, key_is_open,
+                                               self._one_sided_window)
+    num_local_keys = scores.shape[-1]
+    logits = tf.cast(scores, tf.float32) + bias  # [B, N, T, K]
+    if g:
+      global_scores, global_bias = sliding_window.global_key_scores(
+          query, sliding_window.take_global(key, g),
+          sliding_window.take_global(is_real, g))
+      logits = tf.concat(
+          [logits, tf.cast(global_scores, tf.float32) + global_bias],
+          axis=-1)  # [B, N, T, K + G]
+    probs = tf.nn.softmax(logits, axis=-1)
+    probs *= tf.cast(is_real, tf.float32)[:, tf.newaxis, :, tf.newaxis]
+    probs = dropout(tf.cast(probs, value.dtype))
+    context = sliding_window.local_context(probs[..., :num_local_keys], value,
+                                           self._one_sided_window)
+    if g:
+      context += tf.einsum('BNTG,BGNH->BTNH', probs[..., num_local_keys:],
+                           sliding_window.take_global(value, g))
+    return context
+
+  def _overwrite_global_rows(self, context, hidden, is_real, dropout):
+    """Replaces the global tokens' rows by their attention over everything."""
+    g = self._global_attention_size
+    global_query = self._scaled(self._projections['query_global'](
+        sliding_window.take_global(hidden, g)))
+    global_context = sliding_window.global_rows_context(
+        global_query, self._projections['key_global'](hidden),
+        self._projections['value_global'](hidden), is_real, dropout)
+    return sliding_window.put_global_rows(
+        context, global_context, sliding_window.take_global(is_real, g))
+
+  def get_config(self):
+    config = {
+        'num_heads': self._num_heads,
+        'key_dim': self._key_dim,
+        'attention_window': self._attention_window,
+        'global_attention_size': self._global_attention_size,
+        'dropout': self._dropout_rate,
+        'kernel_initializer':
+            tf_keras.initializers.serialize(self._kernel_initializer),
+        'bias_initializer':
+            tf_keras.initializers.serialize(self._bias_initializer),
+    }
+    return dict(super().get_config(), **config)

@@ -1,0 +1,206 @@
+"""HF PyTorch Longformer weights -> `LongformerEncoder` variables.
+
+Works on NumPy arrays keyed by HF parameter names (no torch import): the CLI
+`utils/convert_pretrained_pytorch_checkpoint_to_tf.py` reads the checkpoint
+and calls `encoder_config_from_hf` and `load_hf_weights`.
+
+Every HF key under the encoder (`embeddings.`, `encoder.`, `pooler.`) must
+map to a variable, and every variable must receive a weight of the right
+shape; anything else (task heads) is reported as ignored. Shapes: D hidden,
+N heads, H head size, I feed-forward width.
+"""
+import logging
+from typing import Callable, Dict, List, Mapping, Tuple
+
+import numpy as np
+
+from longformer import config as config_lib
+
+# HF task models (LongformerForMaskedLM, ...ForSequenceClassification) keep
+# the encoder under this prefix.
+TASK_MODEL_PREFIX = 'longformer.'
+_ENCODER_PREFIXES = ('embeddings.', 'encoder.', 'pooler.')
+# Buffers, not weights: recomputed by the encoder.
+_BUFFERS_NOT_WEIGHTS = ('embeddings.position_ids',
+                        'embeddings.token_type_ids')
+# HF activation names -> tf_keras activation names.
+_ACTIVATIONS = {'gelu': 'gelu', 'relu': 'relu', 'tanh': 'tanh'}
+
+
+class CheckpointMismatchError(ValueError):
+  """The checkpoint's weights do not fit the encoder; names the weights."""
+
+
+def encoder_config_from_hf(hf_config: Mapping[str, object],
+                           global_attention_size: int = 1
+                           ) -> config_lib.LongformerEncoderConfig:
+  """Translates an HF `LongformerConfig` dict to our encoder config."""
+  activation = hf_config.get('hidden_act', 'gelu')
+  if activation not in _ACTIVATIONS:
+    raise ValueError(
+        f'hidden_act={activation!r} in the HF config is not supported; '
+        f'supported: {sorted(_ACTIVATIONS)}.')
+  num_layers = int(hf_config['num_hidden_layers'])
+  window = hf_config['attention_window']
+  windows = [int(window)] * num_layers if isinstance(window, int) else [
+      int(w) for w in window]
+  return config_lib.LongformerEncoderConfig(
+      vocab_size=int(hf_config['vocab_size']),
+      hidden_size=int(hf_config['hidden_size']),
+      num_layers=num_layers,
+      num_attention_heads=int(hf_config['num_attention_heads']),
+      hidden_activation=_ACTIVATIONS[activation],
+      intermediate_size=int(hf_config['intermediate_size']),
+      dropout_rate=float(hf_config.get('hidden_dropout_prob', 0.1)),
+      attention_dropout_rate=float(
+          hf_config.get('attention_probs_dropout_prob', 0.1)),
+      max_position_embeddings=int(hf_config['max_position_embeddings']),
+      type_vocab_size=int(hf_config.get('type_vocab_size', 1)),
+      initializer_range=float(hf_config.get('initializer_range', 0.02)),
+      attention_window=windows,
+      global_attention_size=global_attention_size,
+      pad_token_id=int(hf_config.get('pad_token_id', 1)),
+      norm_epsilon=float(hf_config.get('layer_norm_eps', 1e-5)))
+
+
+def encoder_config_yaml_dict(
+    encoder_config: config_lib.LongformerEncoderConfig) -> Dict:
+  """The `encoder:` block of an experiment YAML for this config."""
+  return {'encoder': {'type': 'any', 'any': encoder_config.as_dict()}}
+
+
+# Named transforms from an HF tensor to our variable layout.
+def _identity(x, _):
+  return x
+
+
+def _linear_kernel(x, _):
+  """HF Linear weight [out, in] -> Keras kernel [in, out]."""
+  return x.T
+
+
+def _heads_kernel(x, heads):
+  """HF Linear weight [N*H, D] -> EinsumDense kernel [D, N, H]."""
+  return x.T.reshape(x.shape[1], heads, -1)
+
+
+def _heads_bias(x, heads):
+  """HF Linear bias [N*H] -> EinsumDense bias [N, H]."""
+  return x.reshape(heads, -1)
+
+
+def _merge_heads_kernel(x, heads):
+  """HF Linear weight [D, N*H] -> EinsumDense kernel [N, H, D]."""
+  return x.T.reshape(heads, -1, x.shape[0])
+
+
+_Transform = Callable[[np.ndarray, int], np.ndarray]
+
+
+def _weight_table(encoder) -> List[Tuple[str, object, _Transform]]:
+  """(HF name, our variable, transform) for every encoder variable."""
+  table = [
+      ('embeddings.word_embeddings.weight',
+       encoder.get_embedding_layer().embeddings, _identity),
+      ('embeddings.position_embeddings.weight',
+       encoder._position_embedding_layer.embeddings, _identity),  # pylint: disable=protected-access
+      ('embeddings.token_type_embeddings.weight',
+       encoder._type_embedding_layer.embeddings, _identity),  # pylint: disable=protected-access
+      ('embeddings.LayerNorm.weight',
+       encoder._embedding_norm_layer.gamma, _identity),  # pylint: disable=protected-access
+      ('embeddings.LayerNorm.bias',
+       encoder._embedding_norm_layer.beta, _identity),  # pylint: disable=protected-access
+      ('pooler.dense.weight', encoder.pooler_layer.kernel, _linear_kernel),
+      ('pooler.dense.bias', encoder.pooler_layer.bias, _identity),
+  ]
+  for i, block in enumerate(encoder.transformer_layers):
+    hf = f'encoder.layer.{i}.'
+    attn = block._attention_layer  # pylint: disable=protected-access
+    for name, dense in attn._projections.items():  # pylint: disable=protected-access
+      table.append((f'{hf}attention.self.{name}.weight', dense.kernel,
+                    _heads_kernel))
+      table.append((f'{hf}attention.self.{name}.bias', dense.bias,
+                    _heads_bias))
+    table += [
+        (f'{hf}attention.output.dense.weight', attn._output_dense.kernel,  # pylint: disable=protected-access
+         _merge_heads_kernel),
+        (f'{hf}attention.output.dense.bias', attn._output_dense.bias,  # pylint: disable=protected-access
+         _identity),
+        (f'{hf}attention.output.LayerNorm.weight',
+         block._attention_layer_norm.gamma, _identity),  # pylint: disable=protected-access
+        (f'{hf}attention.output.LayerNorm.bias',
+         block._attention_layer_norm.beta, _identity),  # pylint: disable=protected-access
+        (f'{hf}intermediate.dense.weight', block._intermediate_dense.kernel,  # pylint: disable=protected-access
+         _linear_kernel),
+        (f'{hf}intermediate.dense.bias', block._intermediate_dense.bias,  # pylint: disable=protected-access
+         _identity),
+        (f'{hf}output.dense.weight', block._output_dense.kernel,  # pylint: disable=protected-access
+         _linear_kernel),
+        (f'{hf}output.dense.bias', block._output_dense.bias, _identity),  # pylint: disable=protected-access
+        (f'{hf}output.LayerNorm.weight', block._output_layer_norm.gamma,  # pylint: disable=protected-access
+         _identity),
+        (f'{hf}output.LayerNorm.bias', block._output_layer_norm.beta,  # pylint: disable=protected-access
+         _identity),
+    ]
+  return table
+
+
+def strip_task_prefix(
+    state: Mapping[str, np.ndarray]) -> Dict[str, np.ndarray]:
+  """Removes the `longformer.` prefix of task-head checkpoints."""
+  if any(k.startswith(TASK_MODEL_PREFIX) for k in state):
+    return {(k[len(TASK_MODEL_PREFIX):] if k.startswith(TASK_MODEL_PREFIX)
+             else k): v for k, v in state.items()}
+  return dict(state)
+
+
+def load_hf_weights(encoder, state: Mapping[str, np.ndarray]) -> List[str]:
+  """Assigns HF weights to a built encoder, all of them or none.
+
+  Args:
+    encoder: a built `LongformerEncoder` (called once).
+    state: HF parameter name -> array, from `LongformerModel` or a task
+      model (the `longformer.` prefix is removed).
+
+  Returns:
+    The HF keys that were ignored (task heads, buffers), sorted.
+
+  Raises:
+    CheckpointMismatchError: naming every missing, unmapped or mis-shaped
+      weight. No variable is assigned in that case.
+  """
+  state = strip_task_prefix(state)
+  heads = encoder.get_config()['num_attention_heads']
+  table = _weight_table(encoder)
+  problems, assignments = [], []
+  for hf_name, variable, transform in table:
+    if hf_name not in state:
+      problems.append(f'missing in checkpoint: {hf_name} (for '
+                      f'{variable.name})')
+      continue
+    value = transform(np.asarray(state[hf_name], dtype=np.float32), heads)
+    if tuple(value.shape) != tuple(variable.shape):
+      problems.append(
+          f'shape mismatch: {hf_name} {tuple(state[hf_name].shape)} -> '
+          f'{tuple(value.shape)} after {transform.__name__.strip("_")}, but '
+          f'{variable.name} is {tuple(variable.shape)}')
+      continue
+    assignments.append((variable, value))
+  mapped = {hf_name for hf_name, _, _ in table}
+  ignored = []
+  for key in sorted(state):
+    if key in mapped:
+      continue
+    if key.startswith(_ENCODER_PREFIXES) and key not in _BUFFERS_NOT_WEIGHTS:
+      problems.append(f'unmapped encoder weight in checkpoint: {key}')
+    else:
+      ignored.append(key)
+  if problems:
+    raise CheckpointMismatchError(
+        'The checkpoint does not match the encoder config:\n  ' +
+        '\n  '.join(problems))
+  for variable, value in assignments:
+    variable.assign(value)
+  logging.info('Assigned %d weights; ignored %d keys: %s', len(assignments),
+               len(ignored), ', '.join(ignored[:20]))
+  return ignored

@@ -1,0 +1,288 @@
+"""`LongformerEncoder`: RoBERTa-style embeddings, Longformer blocks, pooler.
+
+It computes what HF's PyTorch `LongformerModel` computes with the same
+weights, and has the interface of Model Garden's `BertEncoderV2`: inputs
+`input_word_ids, input_mask, input_type_ids` (optionally
+`input_word_embeddings`), outputs `sequence_output, pooled_output,
+encoder_outputs`.
+
+HF pads every input to a multiple of the window and cuts the outputs back.
+Padding keys are closed, so the real tokens do not depend on how much
+padding there is; here each attention layer pads only where its blocked
+layout needs it, and every output has the input's length T.
+"""
+from typing import List, Optional, Sequence, Union
+
+import tensorflow as tf
+import tf_keras
+
+from official.nlp.modeling import layers
+from longformer import attention
+from longformer import encoder_block
+
+
+def roberta_position_ids(word_ids: tf.Tensor,
+                         pad_token_id: int) -> tf.Tensor:
+  """RoBERTa / HF position ids: int32 [B, T] -> int32 [B, T].
+
+  Real tokens are numbered pad_token_id + 1, pad_token_id + 2, ... in order
+  (the first pad_token_id + 1 rows of the position table are never used by a
+  real token); padding tokens (id == pad_token_id) get pad_token_id.
+  """
+  is_token = tf.cast(tf.not_equal(word_ids, pad_token_id), tf.int32)
+  return tf.cumsum(is_token, axis=1) * is_token + pad_token_id
+
+
+def first_real_position_id(pad_token_id: int) -> int:
+  """The position id of the first real token: RoBERTa's offset."""
+  return pad_token_id + 1
+
+
+def _windows_per_layer(attention_window: Union[int, Sequence[int]],
+                       num_layers: int) -> List[int]:
+  """Validates `attention_window` and returns one window per layer."""
+  if isinstance(attention_window, int):
+    windows = [attention_window] * num_layers
+  else:
+    windows = list(attention_window)
+    if len(windows) == 1:
+      windows = windows * num_layers
+    if len(windows) != num_layers:
+      raise ValueError(
+          f'attention_window has {len(windows)} entries for num_layers='
+          f'{num_layers}: give one window per layer, or a single window for '
+          'every layer.')
+  for i, window in enumerate(windows):
+    attention.check_attention_window(window, f'attention_window[{i}]')
+  return windows
+
+
+@tf_keras.utils.register_keras_serializable(package='Longformer')
+class LongformerEncoder(tf_keras.layers.Layer):
+  """Longformer encoder (Beltagy et al. 2020), Model Garden interface.
+
+  Args:
+    vocab_size: size of the token vocabulary.
+    attention_window: the full, even window: one int for every layer or one
+      per layer. Each token sees attention_window // 2 tokens on each side.
+    global_attention_size: the first this many tokens of every sequence are
+      global: they attend to, and are attended by, every token.
+    pad_token_id: the padding token id; position ids start after it.
+    hidden_size: D.
+    num_layers: number of transformer blocks.
+    num_attention_heads: N.
+    max_sequence_length: rows of the position table (HF
+      `max_position_embeddings`, 4098 for longformer-base-4096). Inputs may
+      hold up to max_sequence_length - pad_token_id - 1 tokens.
+    type_vocab_size: number of token types.
+    inner_dim: feed-forward width.
+    inner_activation: feed-forward activation; 'gelu' is the exact GELU.
+    output_dropout: dropout of embeddings and block outputs.
+    attention_dropout: dropout of attention probabilities.
+    initializer: kernel and embedding initializer.
+    output_range: if set, `sequence_output` (and the last entry of
+      `encoder_outputs`) keep only the first output_range tokens.
+    embedding_width: word embedding width; projected to hidden_size when it
+      differs.
+    embedding_layer: an optional word embedding layer to use instead of a
+      new one.
+    norm_first: pre-LN blocks if True; HF Longformer is post-LN (False).
+    norm_epsilon: epsilon of every layer norm (HF `layer_norm_eps`).
+    **kwargs: other Layer arguments.
+  """
+
+  def __init__(self,
+               vocab_size: int,
+               attention_window: Union[int, Sequence[int]] = 512,
+               global_attention_size: int = 1,
+               pad_token_id: int = 1,
+               hidden_size: int = 768,
+               num_layers: int = 12,
+               num_attention_heads: int = 12,
+               max_sequence_length: int = 4098,
+               type_vocab_size: int = 1,
+               inner_dim: int = 3072,
+               inner_activation='gelu',
+               output_dropout: float = 0.1,
+               attention_dropout: float = 0.1,
+               initializer=tf_keras.initializers.TruncatedNormal(stddev=0.02),
+               output_range: Optional[int] = None,
+               embedding_width: Optional[int] = None,
+               embedding_layer: Optional[tf_keras.layers.Layer] = None,
+               norm_first: bool = False,
+               norm_epsilon: float = 1e-5,
+               **kwargs):
+    super().__init__(**kwargs)
+    windows = _windows_per_layer(attention_window, num_layers)
+    attention.check_global_attention_size(global_attention_size)
+    if hidden_size % num_attention_heads:
+      raise ValueError(f'hidden_size={hidden_size} must be a multiple of '
+                       f'num_attention_heads={num_attention_heads}.')
+    if not 0 <= pad_token_id < vocab_size:
+      raise ValueError(f'pad_token_id={pad_token_id} must be a token id in '
+                       f'[0, vocab_size={vocab_size}).')
+    if max_sequence_length <= first_real_position_id(pad_token_id):
+      raise ValueError(
+          f'max_sequence_length={max_sequence_length} leaves no position for '
+          f'a real token: positions start at pad_token_id + 1 = '
+          f'{first_real_position_id(pad_token_id)}.')
+    initializer = tf_keras.initializers.get(initializer)
+    embedding_width = embedding_width or hidden_size
+    self._config = {
+        'vocab_size': vocab_size,
+        'attention_window': windows,
+        'global_attention_size': global_attention_size,
+        'pad_token_id': pad_token_id,
+        'hidden_size': hidden_size,
+        'num_layers': num_layers,
+        'num_attention_heads': num_attention_heads,
+        'max_sequence_length': max_sequence_length,
+        'type_vocab_size': type_vocab_size,
+        'inner_dim': inner_dim,
+        'inner_activation': tf_keras.activations.serialize(
+            tf_keras.activations.get(inner_activation)),
+        'output_dropout': output_dropout,
+        'attention_dropout': attention_dropout,
+        'initializer': tf_keras.initializers.serialize(initializer),
+        'output_range': output_range,
+        'embedding_width': embedding_width,
+        'embedding_layer': embedding_layer,
+        'norm_first': norm_first,
+        'norm_epsilon': norm_epsilon,
+    }
+
+    def clone(init):
+      return init.__class__.from_config(init.get_config())
+
+    self._embedding_layer = embedding_layer or layers.OnDeviceEmbedding(
+        vocab_size=vocab_size, embedding_width=embedding_width,
+        initializer=clone(initializer), name='word_embeddings')
+    self._position_embedding_layer = layers.OnDeviceEmbedding(
+        vocab_size=max_sequence_length, embedding_width=embedding_width,
+        initializer=clone(initializer), name='position_embedding')
+    self._type_embedding_layer = layers.OnDeviceEmbedding(
+        vocab_size=type_vocab_size, embedding_width=embedding_width,
+        initializer=clone(initializer), use_one_hot=True,
+        name='type_embeddings')
+    self._embedding_norm_layer = tf_keras.layers.LayerNormalization(
+        name='embeddings/layer_norm', axis=-1, epsilon=norm_epsilon,
+        dtype=tf.float32)
+    self._embedding_dropout = tf_keras.layers.Dropout(
+        rate=output_dropout, name='embedding_dropout')
+    self._embedding_projection = None
+    if embedding_width != hidden_size:
+      self._embedding_projection = tf_keras.layers.EinsumDense(
+          '...x,xy->...y', output_shape=hidden_size, bias_axes='y',
+          kernel_initializer=clone(initializer), name='embedding_projection')
+    self._transformer_layers = [
+        encoder_block.LongformerEncoderBlock(
+            num_attention_heads=num_attention_heads,
+            inner_dim=inner_dim,
+            inner_activation=inner_activation,
+            attention_window=window,
+            global_attention_size=global_attention_size,
+            output_dropout=output_dropout,
+            attention_dropout=attention_dropout,
+            norm_first=norm_first,
+            norm_epsilon=norm_epsilon,
+            kernel_initializer=clone(initializer),
+            name=f'transformer/layer_{i}') for i, window in enumerate(windows)
+    ]
+    self._pooler_layer = tf_keras.layers.Dense(
+        units=hidden_size, activation='tanh',
+        kernel_initializer=clone(initializer), name='pooler_transform')
+    self.inputs = dict(
+        input_word_ids=tf_keras.Input(shape=(None,), dtype=tf.int32),
+        input_mask=tf_keras.Input(shape=(None,), dtype=tf.int32),
+        input_type_ids=tf_keras.Input(shape=(None,), dtype=tf.int32))
+
+  def _check_length(self, seq_length: Optional[int]) -> None:
+    """Raises ValueError for a static length the model cannot take."""
+    if seq_length is None:
+      return
+    max_tokens = (self._config['max_sequence_length'] -
+                  first_real_position_id(self._config['pad_token_id']))
+    if seq_length > max_tokens:
+      raise ValueError(
+          f'Input sequence length {seq_length} exceeds the position table: '
+          f'max_sequence_length={self._config["max_sequence_length"]} rows, '
+          f'starting at pad_token_id + 1, hold {max_tokens} tokens. Shorten '
+          'the input (e.g. the tokenizer\'s max_seq_length).')
+    if seq_length < self._config['global_attention_size']:
+      raise ValueError(
+          f'global_attention_size={self._config["global_attention_size"]} is '
+          f'larger than the input sequence length {seq_length}; lower it or '
+          'use longer inputs.')
+
+  def _embed(self, word_ids, type_ids, word_embeddings):
+    """Word + position + type embeddings, normalized: [B, T, D]."""
+    pad_token_id = self._config['pad_token_id']
+    if word_embeddings is None:
+      word_embeddings = self._embedding_layer(word_ids)
+    if word_ids is not None:
+      position_ids = roberta_position_ids(word_ids, pad_token_id)
+    else:  # Embeddings given: no pad ids to skip, so positions run in order.
+      shape = tf.shape(word_embeddings)[:2]
+      first = first_real_position_id(pad_token_id)
+      position_ids = tf.broadcast_to(
+          tf.range(first, first + shape[1]), shape)
+    if type_ids is None:
+      type_ids = tf.zeros(tf.shape(word_embeddings)[:2], tf.int32)
+    embeddings = (word_embeddings +
+                  self._position_embedding_layer(position_ids) +
+                  self._type_embedding_layer(type_ids))
+    return self._embedding_norm_layer(embeddings)
+
+  def call(self, inputs, training=None):
+    if not isinstance(inputs, dict):
+      raise ValueError(
+          'LongformerEncoder takes a dict with input_word_ids, input_mask '
+          f'and input_type_ids; got {type(inputs).__name__}.')
+    word_ids = inputs.get('input_word_ids')
+    mask = inputs.get('input_mask')
+    type_ids = inputs.get('input_type_ids')
+    word_embeddings = inputs.get('input_word_embeddings')
+    if mask is None or (word_ids is None and word_embeddings is None):
+      raise ValueError('LongformerEncoder inputs need input_mask and '
+                       'input_word_ids (or input_word_embeddings).')
+    self._check_length(mask.shape[1])
+
+    x = self._embed(word_ids, type_ids, word_embeddings)
+    x = self._embedding_dropout(x, training=training)
+    if self._embedding_projection is not None:
+      x = self._embedding_projection(x)
+    encoder_outputs = []
+    for block in self._transformer_layers:
+      x = block([x, mask], training=training)
+      encoder_outputs.append(x)
+    if self._config['output_range'] is not None:
+      encoder_outputs[-1] = encoder_outputs[-1][:, :self._config[
+          'output_range']]
+    sequence_output = encoder_outputs[-1]
+    pooled_output = self._pooler_layer(sequence_output[:, 0, :])
+    return dict(sequence_output=sequence_output,
+                pooled_output=pooled_output,
+                encoder_outputs=encoder_outputs)
+
+  def get_embedding_table(self):
+    return self._embedding_layer.embeddings
+
+  def get_embedding_layer(self):
+    return self._embedding_layer
+
+  @property
+  def transformer_layers(self):
+    """The `LongformerEncoderBlock`s, first to last."""
+    return self._transformer_layers
+
+  @property
+  def pooler_layer(self):
+    """The dense tanh layer on the first token."""
+    return self._pooler_layer
+
+  def get_config(self):
+    return dict(super().get_config(), **self._config)
+
+  @classmethod
+  def from_config(cls, config, custom_objects=None):
+    return cls(**config)

@@ -1,0 +1,109 @@
+"""`LongformerEncoderBlock`: Model Garden's TransformerScaffold around
+`LongformerAttention`.
+
+The scaffold supplies the rest of a post-LN (or pre-LN) BERT block exactly as
+HF `LongformerLayer` computes it: attention (with its output projection),
+dropout, LayerNorm(x + attention); intermediate dense + activation, output
+dense, dropout, LayerNorm(attention_output + ffn). Layer norms run in
+float32 with the given epsilon. This class only fills in the attention
+configuration, whose head size is known at build time, and gives the block
+a `get_config` of plain values.
+"""
+import tensorflow as tf
+import tf_keras
+
+from official.nlp.modeling import layers
+from longformer import attention
+
+
+@tf_keras.utils.register_keras_serializable(package='Longformer')
+class LongformerEncoderBlock(layers.TransformerScaffold):
+  """A transformer block with Longformer attention.
+
+  Call it with `[hidden_states, input_mask]`: hidden_states [B, T, D],
+  input_mask [B, T] (1 = real token, 0 = padding). Returns [B, T, D].
+
+  Args:
+    num_attention_heads: number of heads.
+    inner_dim: width of the feed-forward layer.
+    inner_activation: activation of the feed-forward layer ('gelu' is the
+      exact, erf-based GELU, as HF's 'gelu').
+    attention_window: the full, even window of this block.
+    global_attention_size: number of leading global tokens.
+    output_dropout: dropout after the attention and feed-forward outputs.
+    attention_dropout: dropout on the attention probabilities.
+    norm_first: pre-LN if True, post-LN (HF Longformer) if False.
+    norm_epsilon: layer norm epsilon (HF `layer_norm_eps`).
+    kernel_initializer: initializer of every kernel.
+    bias_initializer: initializer of every bias.
+    **kwargs: other Layer arguments.
+  """
+
+  def __init__(self,
+               num_attention_heads: int,
+               inner_dim: int,
+               inner_activation,
+               attention_window: int,
+               global_attention_size: int,
+               output_dropout: float = 0.0,
+               attention_dropout: float = 0.0,
+               norm_first: bool = False,
+               norm_epsilon: float = 1e-5,
+               kernel_initializer='glorot_uniform',
+               bias_initializer='zeros',
+               **kwargs):
+    attention.check_attention_window(attention_window)
+    attention.check_global_attention_size(global_attention_size)
+    super().__init__(
+        num_attention_heads=num_attention_heads,
+        inner_dim=inner_dim,
+        inner_activation=inner_activation,
+        attention_cls=attention.LongformerAttention,
+        dropout_rate=output_dropout,
+        attention_dropout_rate=attention_dropout,
+        norm_first=norm_first,
+        norm_epsilon=norm_epsilon,
+        kernel_initializer=kernel_initializer,
+        bias_initializer=bias_initializer,
+        **kwargs)
+    self._attention_window = attention_window
+    self._global_attention_size = global_attention_size
+
+  def build(self, input_shape):
+    hidden_size = tf.TensorShape(input_shape[0])[-1]
+    if hidden_size % self._num_heads:
+      raise ValueError(
+          f'hidden size {hidden_size} must be a multiple of '
+          f'num_attention_heads={self._num_heads}.')
+    self._attention_cfg = {
+        'num_heads': self._num_heads,
+        'key_dim': hidden_size // self._num_heads,
+        'attention_window': self._attention_window,
+        'global_attention_size': self._global_attention_size,
+        'dropout': self._attention_dropout_rate,
+        'kernel_initializer': self._kernel_initializer,
+        'bias_initializer': self._bias_initializer,
+        'name': 'self_attention',
+    }
+    super().build(input_shape)
+
+  def get_config(self):
+    return {
+        'name': self.name,
+        'trainable': self.trainable,
+        'dtype': self.dtype_policy.name,
+        'num_attention_heads': self._num_heads,
+        'inner_dim': self._inner_dim,
+        'inner_activation': tf_keras.activations.serialize(
+            tf_keras.activations.get(self._inner_activation)),
+        'attention_window': self._attention_window,
+        'global_attention_size': self._global_attention_size,
+        'output_dropout': self._dropout_rate,
+        'attention_dropout': self._attention_dropout_rate,
+        'norm_first': self._norm_first,
+        'norm_epsilon': self._norm_epsilon,
+        'kernel_initializer':
+            tf_keras.initializers.serialize(self._kernel_initializer),
+        'bias_initializer':
+            tf_keras.initializers.serialize(self._bias_initializer),
+    }

@@ -1,0 +1,124 @@
+"""Model Garden experiments for Longformer: `longformer/glue`, `.../pretraining`.
+
+Importing this module (which `import longformer` does) registers both with
+`exp_factory`, so `train.py --experiment=longformer/glue` finds them. Each
+experiment holds defaults only; the recipes (sizes, steps, data paths) live in
+the YAML files under `experiments/`.
+
+Both use the optimizer of the Longformer and RoBERTa papers as Model Garden
+writes it: AdamW with weight decay 0.01 on every variable except LayerNorm
+parameters and biases, a polynomial (power 1, i.e. linear) warmup, then a
+linear decay to zero.
+"""
+from official.core import config_definitions as cfg
+from official.core import exp_factory
+from official.modeling import optimization
+from official.nlp.configs import bert
+from official.nlp.configs import encoders
+from official.nlp.data import pretrain_dataloader
+from official.nlp.data import sentence_prediction_dataloader
+from official.nlp.tasks import masked_lm
+from official.nlp.tasks import sentence_prediction
+from longformer import config as config_lib
+
+# Variables whose name contains one of these get no weight decay.
+_NO_WEIGHT_DECAY = ['LayerNorm', 'layer_norm', 'bias']
+
+# Every experiment requires the data configs to say whether they train; a
+# validation set that shuffles and repeats would never end.
+_RESTRICTIONS = [
+    'task.train_data.is_training != None',
+    'task.validation_data.is_training != None',
+]
+
+
+def _adamw_linear_schedule(initial_learning_rate: float, decay_steps: int,
+                           warmup_steps: int) -> optimization.OptimizationConfig:
+  """AdamW (decay 0.01, no decay on norms and biases) with warmup and decay.
+
+  Args:
+    initial_learning_rate: the peak learning rate, reached after warmup.
+    decay_steps: steps over which the rate falls linearly to 0; YAML files set
+      it to `trainer.train_steps`.
+    warmup_steps: steps of linear warmup from 0 to the peak.
+
+  Returns:
+    The `OptimizationConfig`.
+  """
+  return optimization.OptimizationConfig(
+      optimizer=optimization.OptimizerConfig(
+          type='adamw',
+          adamw=optimization.AdamWeightDecayConfig(
+              weight_decay_rate=0.01,
+              exclude_from_weight_decay=list(_NO_WEIGHT_DECAY),
+              epsilon=1e-6)),
+      learning_rate=optimization.LrConfig(
+          type='polynomial',
+          polynomial=optimization.PolynomialLrConfig(
+              initial_learning_rate=initial_learning_rate,
+              decay_steps=decay_steps,
+              end_learning_rate=0.0,
+              power=1.0)),
+      warmup=optimization.WarmupConfig(
+          type='polynomial',
+          polynomial=optimization.PolynomialWarmupConfig(
+              warmup_steps=warmup_steps, power=1.0)))
+
+
+def _longformer_encoder() -> encoders.EncoderConfig:
+  """The Model Garden encoder config holding a default Longformer encoder."""
+  return encoders.EncoderConfig(
+      type='any', any=config_lib.LongformerEncoderConfig())
+
+
+@exp_factory.register_config_factory('longformer/glue')
+def longformer_glue() -> cfg.ExperimentConfig:
+  """Fine-tunes a Longformer classifier on one GLUE task (or any pair task).
+
+  Model Garden's sentence prediction task: the first token's final hidden
+  state goes through a pooler and a linear layer. Data are TFRecords with
+  Model Garden's sentence prediction features, as
+  `utils/longformer_tokenizer_to_tfrecord.py` writes them. The learning rate
+  is the Longformer paper's 3e-5; YAML files set the number of classes,
+  sequence length, steps and paths.
+  """
+  return cfg.ExperimentConfig(
+      task=sentence_prediction.SentencePredictionConfig(
+          model=sentence_prediction.ModelConfig(
+              encoder=_longformer_encoder()),
+          train_data=sentence_prediction_dataloader
+          .SentencePredictionDataConfig(),
+          validation_data=sentence_prediction_dataloader
+          .SentencePredictionDataConfig(
+              is_training=False, drop_remainder=False)),
+      trainer=cfg.TrainerConfig(
+          optimizer_config=_adamw_linear_schedule(
+              initial_learning_rate=3e-5, decay_steps=10000,
+              warmup_steps=1000)),
+      restrictions=list(_RESTRICTIONS))
+
+
+@exp_factory.register_config_factory('longformer/pretraining')
+def longformer_pretraining() -> cfg.ExperimentConfig:
+  """Pretrains a Longformer encoder with masked language modelling only.
+
+  Like RoBERTa and the Longformer paper there is no next-sentence head, so
+  the data config does not read `next_sentence_labels`. Data are Model
+  Garden's BERT pretraining TFRecords. The schedule defaults are BERT-base's
+  (peak 1e-4, 10,000 warmup steps, 1,000,000 steps).
+  """
+  return cfg.ExperimentConfig(
+      task=masked_lm.MaskedLMConfig(
+          model=bert.PretrainerConfig(
+              encoder=_longformer_encoder(), cls_heads=[]),
+          train_data=pretrain_dataloader.BertPretrainDataConfig(
+              use_next_sentence_label=False),
+          validation_data=pretrain_dataloader.BertPretrainDataConfig(
+              use_next_sentence_label=False, is_training=False,
+              drop_remainder=False)),
+      trainer=cfg.TrainerConfig(
+          train_steps=1000000,
+          optimizer_config=_adamw_linear_schedule(
+              initial_learning_rate=1e-4, decay_steps=1000000,
+              warmup_steps=10000)),
+      restrictions=list(_RESTRICTIONS))

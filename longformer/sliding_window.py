@@ -1,0 +1,217 @@
+"""Pure TF functions for Longformer's sliding-window and global attention.
+
+No Keras and no weights here: the attention layer projects queries, keys and
+values, and these functions turn them into scores and contexts. Every shape
+is static for a static input shape (window, block count and global size are
+Python ints), so all of it compiles with XLA.
+
+Legend (also used in einsum subscripts):
+  B batch, T sequence length, N heads, H head size, W one-sided window
+  (`attention_window // 2`), G global slots, C blocks of W tokens,
+  K keys per query (local keys of the chosen layout).
+
+Local band, blocked layout. The sequence is cut into C blocks of W tokens;
+queries of block c attend to the keys of blocks c-1, c and c+1, 3W keys:
+
+      keys:   | block c-1 | block c  | block c+1 |
+      query q of block c sees key k (0 <= k < 3W) iff |k - W - q| <= W.
+
+That scores 3W keys per query where 2W+1 are needed (HF's overlapping chunks
+score 4W), with no skew or diagonal copies. Where the sequence is at most
+`DENSE_MAX_WINDOWS` windows long, a dense [T, T] band is cheaper and is used
+instead; both layouts give [B, N, T, K] scores, so the softmax and the global
+columns do not care which one ran.
+
+Global tokens. `global_attention_size` G: the first G tokens are global. Only
+`take_global` and `put_global_rows` know that the slots are the first G
+positions; attention at arbitrary positions (a static maximum count with a
+per-slot validity mask) replaces those two functions with a batched gather
+and scatter, and nothing else changes.
+"""
+from typing import Tuple
+
+import tensorflow as tf
+
+# Additive bias of a closed (query, key) pair. Finite, so a row whose keys are
+# all closed (a padding query) gives a uniform softmax instead of NaN; that
+# row is zeroed afterwards. Added to float32 scores only.
+CLOSED_BIAS = -1e9
+
+# The dense [T, T] band is used while T <= DENSE_MAX_WINDOWS * W: it scores
+# T keys per query against the blocked layout's 3W plus padding and copies.
+DENSE_MAX_WINDOWS = 3
+
+
+def static_or_dynamic_length(x: tf.Tensor) -> 'int | tf.Tensor':
+  """Returns dimension 1 of `x`: a Python int when static, else a tensor."""
+  length = x.shape[1]
+  return length if length is not None else tf.shape(x)[1]
+
+
+def use_dense_band(seq_length, one_sided_window: int) -> bool:
+  """Whether the dense [T, T] band is the cheaper layout for this length."""
+  return (isinstance(seq_length, int) and
+          seq_length <= DENSE_MAX_WINDOWS * one_sided_window)
+
+
+def take_global(x: tf.Tensor, global_size: int) -> tf.Tensor:
+  """Gathers the global slots: x [B, T, ...] -> [B, G, ...] (first G)."""
+  return x[:, :global_size]
+
+
+def put_global_rows(local_rows: tf.Tensor, global_rows: tf.Tensor,
+                    global_is_valid: tf.Tensor) -> tf.Tensor:
+  """Overwrites each valid global token's row with its global-attention row.
+
+  Args:
+    local_rows: [B, T, N, H], every token's local-attention context.
+    global_rows: [B, G, N, H], the global tokens' global-attention context.
+    global_is_valid: bool [B, G], False where a slot is padding.
+
+  Returns:
+    [B, T, N, H].
+  """
+  global_size = global_rows.shape[1]
+  head_rows = tf.where(global_is_valid[:, :, tf.newaxis, tf.newaxis],
+                       global_rows, local_rows[:, :global_size])
+  return tf.concat([head_rows, local_rows[:, global_size:]], axis=1)
+
+
+def _closed_to_bias(is_open: tf.Tensor) -> tf.Tensor:
+  """bool -> float32 additive bias: 0 where open, CLOSED_BIAS where closed."""
+  return tf.where(is_open, 0.0, CLOSED_BIAS)
+
+
+def pad_to_blocks(x: tf.Tensor, one_sided_window: int,
+                  value=0) -> tf.Tensor:
+  """Pads axis 1 of `x` at the end to a multiple of `one_sided_window`.
+
+  The blocked layout needs it; padded positions must be closed keys.
+  """
+  pad = -static_or_dynamic_length(x) % one_sided_window
+  paddings = [[0, 0], [0, pad]] + [[0, 0]] * (len(x.shape) - 2)
+  return tf.pad(x, paddings, constant_values=value)
+
+
+def _neighbour_blocks(x: tf.Tensor, one_sided_window: int,
+                      value=0) -> tf.Tensor:
+  """Each block with its neighbours: x [B, C*W, ...] -> [B, C, 3W, ...].
+
+  Block c of the result holds blocks c-1, c and c+1 of `x`; blocks before the
+  first and after the last are filled with `value`.
+  """
+  w = one_sided_window
+  inner = x.shape[2:]
+  x = tf.pad(x, [[0, 0], [w, w]] + [[0, 0]] * len(inner),
+             constant_values=value)
+  x = tf.reshape(x, [tf.shape(x)[0], -1, w] + inner.as_list())  # [B,C+2,W,..]
+  return tf.concat([x[:, :-2], x[:, 1:-1], x[:, 2:]], axis=2)  # [B,C,3W,...]
+
+
+def local_scores(query: tf.Tensor, key: tf.Tensor,
+                 key_is_open: tf.Tensor,
+                 one_sided_window: int) -> Tuple[tf.Tensor, tf.Tensor]:
+  """Scores of each query against the keys of its window, and their bias.
+
+  Args:
+    query: [B, T, N, H], already scaled.
+    key: [B, T, N, H].
+    key_is_open: bool [B, T], False for keys no query may see through the
+      window (padding, global tokens).
+    one_sided_window: W, each token sees W neighbours on each side.
+
+  In the blocked layout T must be a multiple of W (see `pad_to_blocks`).
+
+  Returns:
+    scores: [B, N, T, K], in the dtype of `query`.
+    bias: float32, broadcastable to scores: 0 where key k is in query t's
+      window and open, CLOSED_BIAS elsewhere. K = T for the dense layout and
+      3W for the blocked one (see module docstring).
+  """
+  seq_length = static_or_dynamic_length(query)
+  if use_dense_band(seq_length, one_sided_window):
+    scores = tf.einsum('BTNH,BKNH->BNTK', query, key)
+    positions = tf.range(seq_length)
+    distance = tf.abs(positions[:, tf.newaxis] - positions[tf.newaxis, :])
+    is_open = tf.logical_and(distance[tf.newaxis] <= one_sided_window,
+                             key_is_open[:, tf.newaxis, :])  # [B, T, K]
+    return scores, _closed_to_bias(is_open)[:, tf.newaxis]
+
+  w = one_sided_window
+  query_blocks = tf.reshape(
+      query, [tf.shape(query)[0], -1, w] + query.shape[2:].as_list())
+  key_blocks = _neighbour_blocks(key, w)  # [B, C, 3W, N, H]
+  scores = tf.einsum('BCQNH,BCKNH->BNCQK', query_blocks, key_blocks)
+  open_blocks = _neighbour_blocks(key_is_open, w, False)  # [B, C, 3W]
+  offset = tf.range(3 * w)[tf.newaxis, :] - w - tf.range(w)[:, tf.newaxis]
+  in_band = tf.abs(offset) <= w  # [W(query), 3W(key)]
+  is_open = tf.logical_and(in_band, open_blocks[:, :, tf.newaxis, :])
+  bias = _closed_to_bias(is_open)[:, tf.newaxis]  # [B, 1, C, W, 3W]
+  scores = tf.reshape(
+      scores, [tf.shape(scores)[0], scores.shape[1], -1, 3 * w])  # [B,N,T,3W]
+  bias = tf.reshape(bias, [tf.shape(bias)[0], 1, -1, 3 * w])  # [B,1,T,3W]
+  return scores, bias
+
+
+def local_context(probs: tf.Tensor, value: tf.Tensor,
+                  one_sided_window: int) -> tf.Tensor:
+  """Window-weighted sum of values, the inverse layout of `local_scores`.
+
+  Args:
+    probs: [B, N, T, K], as laid out by `local_scores` for this length.
+    value: [B, T, N, H].
+    one_sided_window: W.
+
+  Returns:
+    [B, T, N, H].
+  """
+  seq_length = static_or_dynamic_length(value)
+  if use_dense_band(seq_length, one_sided_window):
+    return tf.einsum('BNTK,BKNH->BTNH', probs, value)
+  w = one_sided_window
+  probs = tf.reshape(
+      probs, [tf.shape(probs)[0], probs.shape[1], -1, w, 3 * w])  # [B,N,C,W,3W]
+  value_blocks = _neighbour_blocks(value, w)  # [B, C, 3W, N, H]
+  context = tf.einsum('BNCQK,BCKNH->BCQNH', probs, value_blocks)
+  return tf.reshape(context, [tf.shape(context)[0], -1] +
+                    value.shape[2:].as_list())  # [B, T, N, H]
+
+
+def global_key_scores(query: tf.Tensor, global_key: tf.Tensor,
+                      global_is_valid: tf.Tensor
+                      ) -> Tuple[tf.Tensor, tf.Tensor]:
+  """Scores of every query against the global tokens' keys, and their bias.
+
+  Args:
+    query: [B, T, N, H], already scaled.
+    global_key: [B, G, N, H], keys (local projection) of the global slots.
+    global_is_valid: bool [B, G], False where a slot is padding.
+
+  Returns:
+    scores [B, N, T, G] and float32 bias [B, 1, 1, G].
+  """
+  scores = tf.einsum('BTNH,BGNH->BNTG', query, global_key)
+  bias = _closed_to_bias(global_is_valid)[:, tf.newaxis, tf.newaxis]
+  return scores, bias
+
+
+def global_rows_context(global_query: tf.Tensor, key: tf.Tensor,
+                        value: tf.Tensor, key_is_real: tf.Tensor,
+                        dropout_fn) -> tf.Tensor:
+  """Global tokens' attention over the whole sequence.
+
+  Args:
+    global_query: [B, G, N, H], global-projection queries, already scaled.
+    key: [B, T, N, H], global-projection keys of every token.
+    value: [B, T, N, H], global-projection values of every token.
+    key_is_real: bool [B, T], False for padding.
+    dropout_fn: applied to the probabilities.
+
+  Returns:
+    [B, G, N, H].
+  """
+  scores = tf.einsum('BGNH,BTNH->BNGT', global_query, key)
+  bias = _closed_to_bias(key_is_real)[:, tf.newaxis, tf.newaxis]
+  probs = tf.nn.softmax(tf.cast(scores, tf.float32) + bias, axis=-1)
+  probs = dropout_fn(tf.cast(probs, value.dtype))
+  return tf.einsum('BNGT,BTNH->BGNH', probs, value)
