@@ -8,6 +8,7 @@ from longformer.attention import LongformerAttention
 from longformer.config import LongformerEncoderConfig
 from longformer.encoder import LongformerEncoder
 from longformer.encoder_block import LongformerEncoderBlock
+from longformer import experiment_configs  # pylint: disable=unused-import
 
 __all__ = [
     'LongformerAttention',

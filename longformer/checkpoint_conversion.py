@@ -9,6 +9,7 @@ map to a variable, and every variable must receive a weight of the right
 shape; anything else (task heads) is reported as ignored. Shapes: D hidden,
 N heads, H head size, I feed-forward width.
 """
+import dataclasses
 import logging
 from typing import Callable, Dict, List, Mapping, Tuple
 
@@ -27,8 +28,26 @@ _BUFFERS_NOT_WEIGHTS = ('embeddings.position_ids',
 _ACTIVATIONS = {'gelu': 'gelu', 'relu': 'relu', 'tanh': 'tanh'}
 
 
+# Task checkpoints without a pooler (e.g. LongformerForMaskedLM, as HF builds
+# it with add_pooling_layer=False) leave it at its initialization, as HF does.
+_OPTIONAL_PREFIX = 'pooler.'
+
+
 class CheckpointMismatchError(ValueError):
   """The checkpoint's weights do not fit the encoder; names the weights."""
+
+
+@dataclasses.dataclass
+class LoadReport:
+  """What `load_hf_weights` did besides assigning weights.
+
+  Attributes:
+    ignored: HF keys outside the encoder (task heads) or buffers.
+    left_at_init: HF names of optional weights (the pooler) that the
+      checkpoint lacks; their variables keep their initialization.
+  """
+  ignored: List[str]
+  left_at_init: List[str]
 
 
 def encoder_config_from_hf(hf_config: Mapping[str, object],
@@ -154,7 +173,7 @@ def strip_task_prefix(
   return dict(state)
 
 
-def load_hf_weights(encoder, state: Mapping[str, np.ndarray]) -> List[str]:
+def load_hf_weights(encoder, state: Mapping[str, np.ndarray]) -> LoadReport:
   """Assigns HF weights to a built encoder, all of them or none.
 
   Args:
@@ -163,7 +182,9 @@ def load_hf_weights(encoder, state: Mapping[str, np.ndarray]) -> List[str]:
       model (the `longformer.` prefix is removed).
 
   Returns:
-    The HF keys that were ignored (task heads, buffers), sorted.
+    A `LoadReport`: ignored keys, and the pooler weights left at their
+    initialization when a task checkpoint has no pooler (logged as a
+    warning).
 
   Raises:
     CheckpointMismatchError: naming every missing, unmapped or mis-shaped
@@ -173,7 +194,13 @@ def load_hf_weights(encoder, state: Mapping[str, np.ndarray]) -> List[str]:
   heads = encoder.get_config()['num_attention_heads']
   table = _weight_table(encoder)
   problems, assignments = [], []
+  has_pooler = any(k.startswith(_OPTIONAL_PREFIX) for k in state)
+  left_at_init = []
   for hf_name, variable, transform in table:
+    if hf_name not in state and not has_pooler and hf_name.startswith(
+        _OPTIONAL_PREFIX):
+      left_at_init.append(hf_name)
+      continue
     if hf_name not in state:
       problems.append(f'missing in checkpoint: {hf_name} (for '
                       f'{variable.name})')
@@ -203,4 +230,8 @@ def load_hf_weights(encoder, state: Mapping[str, np.ndarray]) -> List[str]:
     variable.assign(value)
   logging.info('Assigned %d weights; ignored %d keys: %s', len(assignments),
                len(ignored), ', '.join(ignored[:20]))
-  return ignored
+  if left_at_init:
+    logging.warning('The checkpoint has no pooler; %s keep their random '
+                    'initialization (fine-tuning trains them).',
+                    ', '.join(left_at_init))
+  return LoadReport(ignored=ignored, left_at_init=left_at_init)

@@ -21,7 +21,8 @@ import dataclasses
 import itertools
 import json
 import os
-from typing import Iterator, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import (Iterator, Mapping, NamedTuple, Optional, Sequence, Tuple,
+                    Union)
 
 import tensorflow as tf
 
@@ -258,8 +259,9 @@ def _read_local(task: GlueTask, path: str) -> Iterator[GlueRow]:
     raise
   if columns is None:  # A header-less GLUE TSV (CoLA): the columns are known.
     columns = _column_indices(task, task.headerless, path)
-  if extension == '.jsonl' or columns is None:
     lines = itertools.chain([first], lines)  # The first line is an example.
+  elif extension == '.jsonl':
+    lines = itertools.chain([first], lines)  # Keys were read from an example.
   return _local_rows(task, f, header, columns, lines)
 
 
