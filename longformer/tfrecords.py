@@ -155,13 +155,13 @@ def label_to_id(task: GlueTask, raw: object, source: str) -> Union[int, float]:
       raise ValueError(
           f'{source}: label {raw!r} is not a number, and task {task.name} is '
           f'a regression task. Fix the label or check --task.') from None
-  if isinstance(raw, str) and raw.strip() in task.labels:
-    return task.labels.index(raw.strip())
-  index = raw.strip() if isinstance(raw, str) else raw
-  if isinstance(index, str) and index.isdigit():
-    index = int(index)
-  if type(index) is int and 0 <= index < len(task.labels):  # Not a bool.
-    return index
+  name = raw.strip() if isinstance(raw, str) else raw
+  if name in task.labels:
+    return task.labels.index(name)
+  if isinstance(name, str) and name.isdigit():
+    name = int(name)
+  if type(name) is int and 0 <= name < len(task.labels):  # Not a bool.
+    return name
   raise ValueError(
       f'{source}: unknown label {raw!r} for task {task.name}; expected one '
       f'of {", ".join(task.labels)} or an index 0..{len(task.labels) - 1}. '
