@@ -94,8 +94,9 @@ class LongformerAttention(tf_keras.layers.Layer):
     }
     # Built here, not on first use: with global_attention_size=0 the global
     # projections are unused but still hold checkpoint weights.
-    for dense in self._projections.values():
-      dense.build(tf.TensorShape([None, None, hidden_size]))
+    for name, dense in self._projections.items():
+      with tf.name_scope(name):
+        dense.build(tf.TensorShape([None, None, hidden_size]))
     self._output_dense = self._einsum_dense('BTNH,NHD->BTD',
                                             [None, hidden_size], 'D',
                                             'attention_output')

@@ -1,0 +1,126 @@
+"""`LongformerAttention` and `sliding_window` against a dense NumPy reference.
+
+The reference builds the [T, T] attention pattern from positions alone:
+local query i sees key j iff |i - j| <= W or j is global, j is real, through
+the local projections; global query i sees every real key through the global
+projections; padding queries get a zero context.
+"""
+import numpy as np
+import pytest
+import tensorflow as tf
+import tf_keras
+
+from longformer import attention
+from longformer import sliding_window
+
+# The layer computes in float32, the reference in float64; with the peaked
+# weights below outputs reach ~10, where float32 rounding is ~1e-6.
+REFERENCE_ATOL = 1e-5
+
+
+def _softmax(x):
+  x = x - x.max(-1, keepdims=True)
+  e = np.exp(x)
+  return e / e.sum(-1, keepdims=True)
+
+
+def dense_reference(layer, hidden, input_mask, window, global_size):
+  """NumPy [B, T, D] output of `layer` computed with a dense [T, T] mask."""
+  w = {v.name.split('/')[-2] + '/' + v.name.split('/')[-1].split(':')[0]:
+       v.numpy().astype(np.float64) for v in layer.weights}
+  hidden = hidden.astype(np.float64)
+  proj = lambda name, x: np.einsum('btd,dnh->btnh', x, w[name + '/kernel']) + (
+      w[name + '/bias'])
+  heads, head_size = w['query/bias'].shape
+  t = hidden.shape[1]
+  pos = np.arange(t)
+  is_real = input_mask.astype(bool)
+  is_global = (pos < global_size)[None] & is_real  # [B, T]
+  local_open = (np.abs(pos[:, None] - pos[None]) <= window // 2)[None] | (
+      is_global[:, None, :])  # [B, T(query), T(key)]
+  local_open &= is_real[:, None, :]
+  global_open = np.broadcast_to(is_real[:, None, :], local_open.shape)
+
+  def attend(q_name, k_name, v_name, is_open):
+    q = proj(q_name, hidden) / np.sqrt(head_size)
+    scores = np.einsum('bqnh,bknh->bnqk', q, proj(k_name, hidden))
+    scores = np.where(is_open[:, None], scores, -np.inf)
+    return np.einsum('bnqk,bknh->bqnh', _softmax(scores), proj(v_name, hidden))
+
+  context = attend('query', 'key', 'value', local_open)
+  if global_size:
+    context_global = attend('query_global', 'key_global', 'value_global',
+                            global_open)
+    context = np.where(is_global[:, :, None, None], context_global, context)
+  # Padding queries (all keys closed: NaN rows here) get a zero context.
+  context = np.where(is_real[:, :, None, None], context, 0.0)
+  return np.einsum('btnh,nhd->btd', context,
+                   w['attention_output/kernel']) + w['attention_output/bias']
+
+
+CASES = [  # (window, global_size, seq_length, real lengths)
+    (4, 1, 23, [23, 9]),  # blocked, length not a multiple of W
+    (4, 0, 24, [24, 3]),  # blocked, no global tokens
+    (6, 3, 31, [31, 2]),  # several global tokens, a row shorter than them
+    (8, 2, 12, [12, 7]),  # dense band (T <= 3W)
+    (40, 1, 17, [17, 17]),  # window larger than the sequence
+    (2, 1, 9, [9, 5]),  # W = 1
+]
+
+
+@pytest.mark.parametrize('window,global_size,seq_length,lengths', CASES)
+def test_attention_matches_dense_reference(window, global_size, seq_length,
+                                           lengths):
+  rng = np.random.default_rng(0)
+  hidden = rng.normal(size=(len(lengths), seq_length, 16)).astype(np.float32)
+  mask = (np.arange(seq_length)[None] < np.array(lengths)[:, None]).astype(
+      np.int32)
+  layer = attention.LongformerAttention(
+      num_heads=2, key_dim=8, attention_window=window,
+      global_attention_size=global_size,
+      # Peaked attention, so a wrongly opened or closed key shows.
+      kernel_initializer=tf_keras.initializers.RandomNormal(stddev=0.5),
+      bias_initializer=tf_keras.initializers.RandomNormal(stddev=0.5))
+  ours = layer(query=hidden, attention_mask=mask).numpy()
+  expected = dense_reference(layer, hidden, mask, window, global_size)
+  diff = np.abs(ours - expected)
+  assert diff.max() <= REFERENCE_ATOL, (
+      f'max abs diff {diff.max():.3g} at '
+      f'{np.unravel_index(diff.argmax(), diff.shape)}')
+
+
+def test_blocked_and_dense_layouts_agree():
+  """The two local layouts are interchangeable at the same length."""
+  rng = np.random.default_rng(1)
+  query, key, value = (tf.constant(rng.normal(size=(2, 12, 2, 4)),
+                                   tf.float32) for _ in range(3))
+  key_is_open = tf.constant(rng.random((2, 12)) > 0.2)
+  w = 4  # T = 3W: dense; the blocked layout is forced below.
+  dense_scores, dense_bias = sliding_window.local_scores(query, key,
+                                                         key_is_open, w)
+  dense_probs = tf.nn.softmax(dense_scores + dense_bias)
+  dense = sliding_window.local_context(dense_probs, value, w).numpy()
+  original = sliding_window.DENSE_MAX_WINDOWS
+  sliding_window.DENSE_MAX_WINDOWS = 0
+  try:
+    scores, bias = sliding_window.local_scores(query, key, key_is_open, w)
+    probs = tf.nn.softmax(scores + bias)
+    blocked = sliding_window.local_context(probs, value, w).numpy()
+  finally:
+    sliding_window.DENSE_MAX_WINDOWS = original
+  assert scores.shape == (2, 2, 12, 3 * w)
+  np.testing.assert_allclose(blocked, dense, atol=REFERENCE_ATOL, rtol=0)
+
+
+@pytest.mark.parametrize('window', [0, 3, -2, 2.0, True])
+def test_bad_window_is_rejected(window):
+  with pytest.raises(ValueError, match='attention_window'):
+    attention.LongformerAttention(num_heads=2, key_dim=4,
+                                  attention_window=window,
+                                  global_attention_size=1)
+
+
+def test_negative_global_size_is_rejected():
+  with pytest.raises(ValueError, match='global_attention_size'):
+    attention.LongformerAttention(num_heads=2, key_dim=4, attention_window=4,
+                                  global_attention_size=-1)

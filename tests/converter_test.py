@@ -1,0 +1,141 @@
+"""The converter CLI end to end on tiny HF models saved by the test."""
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import torch
+import transformers
+import yaml
+
+import hf_reference
+from longformer import checkpoint_conversion
+from longformer import config as config_lib
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONVERTER = os.path.join(REPO, 'utils',
+                         'convert_pretrained_pytorch_checkpoint_to_tf.py')
+
+
+def _convert(model_dir, output_path, *flags):
+  return subprocess.run(
+      [sys.executable, CONVERTER, f'--pytorch_model={model_dir}',
+       f'--output_path={output_path}', *flags],
+      capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
+
+
+def _restore_encoder(output_path):
+  """Builds the encoder from the written YAML and restores the checkpoint."""
+  with open(os.path.join(os.path.dirname(output_path),
+                         'encoder_config.yaml')) as f:
+    block = yaml.safe_load(f)['encoder']
+  assert block['type'] == 'any'
+  encoder_config = config_lib.LongformerEncoderConfig(**block['any'])
+  encoder = config_lib.build_longformer_encoder(encoder_config)
+  encoder(dict(input_word_ids=tf.ones((1, 8), tf.int32),
+               input_mask=tf.ones((1, 8), tf.int32),
+               input_type_ids=tf.zeros((1, 8), tf.int32)))
+  tf.train.Checkpoint(encoder=encoder).read(
+      output_path).assert_existing_objects_matched()
+  return encoder, encoder_config
+
+
+def test_converts_saved_model_and_checks_itself(tmp_path):
+  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
+  model.save_pretrained(tmp_path / 'hf')
+  output_path = str(tmp_path / 'tf' / 'longformer')
+  result = _convert(tmp_path / 'hf', output_path, '--global_attention_size=2')
+  assert result.returncode == 0, result.stderr[-3000:]
+  diffs = [float(d) for d in re.findall(r'max abs diff \w+ = (\S+)',
+                                        result.stdout)]
+  assert len(diffs) == 2 and max(diffs) <= hf_reference.PARITY_ATOL, (
+      result.stdout)
+
+  encoder, encoder_config = _restore_encoder(output_path)
+  assert encoder_config.global_attention_size == 2
+  assert list(encoder_config.attention_window) == [4, 8]
+  assert encoder_config.norm_epsilon == model.config.layer_norm_eps
+  batch = hf_reference.random_batch(model.config, 3, 27, 2)
+  ours = encoder(batch)
+  hf_reference.assert_parity(
+      {k: (v.numpy() if not isinstance(v, list) else [x.numpy() for x in v])
+       for k, v in ours.items()},
+      hf_reference.hf_outputs(model, batch, 2))
+
+
+def test_torch_task_checkpoint_is_read_with_weights_only(tmp_path):
+  hf_config = hf_reference.tiny_hf_config(num_labels=3)
+  torch.manual_seed(0)
+  task_model = transformers.LongformerForSequenceClassification(hf_config)
+  model_dir = tmp_path / 'hf'
+  model_dir.mkdir()
+  hf_config.save_pretrained(model_dir)
+  torch.save(task_model.state_dict(), model_dir / 'pytorch_model.bin')
+  output_path = str(tmp_path / 'tf' / 'longformer')
+  result = _convert(model_dir, output_path)
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert 'classifier.out_proj.weight' in result.stdout
+  assert 'no pooler' in result.stdout  # Task model without a pooler.
+  assert 'Self-check passed' in result.stdout
+
+  encoder, _ = _restore_encoder(output_path)
+  reference = transformers.LongformerModel(hf_config, add_pooling_layer=False)
+  reference.load_state_dict(checkpoint_conversion.strip_task_prefix(
+      task_model.state_dict()), strict=False)
+  batch = hf_reference.random_batch(hf_config, 2, 21, 1)
+  global_mask = np.zeros_like(batch['input_mask'])
+  global_mask[:, 0] = 1
+  with torch.no_grad():
+    expected = reference.eval()(
+        input_ids=torch.from_numpy(batch['input_word_ids'].astype(np.int64)),
+        attention_mask=torch.from_numpy(batch['input_mask'].astype(np.int64)),
+        global_attention_mask=torch.from_numpy(global_mask.astype(np.int64)),
+        token_type_ids=torch.from_numpy(
+            batch['input_type_ids'].astype(np.int64))).last_hidden_state
+  diff, where = hf_reference.max_diff(encoder(batch)['sequence_output'],
+                                      expected.numpy())
+  assert diff <= hf_reference.PARITY_ATOL, (diff, where)
+
+
+def test_mismatched_checkpoint_names_the_weights(tmp_path):
+  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
+  model.save_pretrained(tmp_path / 'hf')
+  # The config promises a bigger feed-forward than the weights hold, and one
+  # weight is missing.
+  from safetensors.numpy import load_file, save_file  # pylint: disable=g-import-not-at-top
+  weights = load_file(tmp_path / 'hf' / 'model.safetensors')
+  del weights['encoder.layer.1.attention.self.value_global.bias']
+  save_file(weights, tmp_path / 'hf' / 'model.safetensors')
+  config = model.config
+  config.intermediate_size = 64
+  config.save_pretrained(tmp_path / 'hf')
+  output_path = tmp_path / 'tf' / 'longformer'
+  result = _convert(tmp_path / 'hf', str(output_path))
+  assert result.returncode != 0
+  assert ('missing in checkpoint: '
+          'encoder.layer.1.attention.self.value_global.bias') in result.stderr
+  assert re.search(r'shape mismatch: encoder\.layer\.0\.intermediate\.dense'
+                   r'\.weight \(48, 32\)', result.stderr), result.stderr[-2000:]
+  assert not os.path.exists(str(output_path) + '.index')  # Nothing written.
+
+
+def test_unmapped_encoder_weight_is_an_error():
+  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
+  state = hf_reference.state_of(model)
+  state['encoder.layer.0.attention.self.extra.weight'] = np.zeros(
+      (2,), np.float32)
+  with pytest.raises(checkpoint_conversion.CheckpointMismatchError,
+                     match='unmapped encoder weight in checkpoint: '
+                     'encoder.layer.0.attention.self.extra.weight'):
+    hf_reference.converted_encoder(model, 1, state=state)
+
+
+def test_unknown_local_path_fails_clearly(tmp_path):
+  result = _convert(tmp_path / 'nope', str(tmp_path / 'out' / 'ckpt'),
+                    '--check=false')
+  assert result.returncode != 0
+  assert 'Pass a local directory' in result.stderr or (
+      'Could not download' in result.stderr), result.stderr[-2000:]
