@@ -1,0 +1,80 @@
+"""Tiny `longformer/glue` settings and data shared by the training tests.
+
+The data are the offline demo's (utils/make_demo_data.py) at 64 tokens:
+ragged padding, so no test sees only an all-zero mask.
+"""
+import copy
+import os
+import sys
+from typing import Any
+from typing import Dict
+from typing import Tuple
+
+REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if REPO_DIR not in sys.path:
+  sys.path.insert(0, REPO_DIR)
+
+from utils import make_demo_data  # pylint: disable=g-import-not-at-top
+
+SEQ_LENGTH = 64
+BATCH_SIZE = 8
+
+# hidden <= 32, 2 layers, T = 64: the STYLE's unit-test sizes. Window 8 and
+# global size 1 keep both attention paths in play.
+ENCODER = {
+    'vocab_size': 64,
+    'hidden_size': 32,
+    'num_layers': 2,
+    'num_attention_heads': 2,
+    'intermediate_size': 64,
+    'max_position_embeddings': SEQ_LENGTH + 2,  # ids start at pad_id + 1 = 2
+    'type_vocab_size': 1,
+    'attention_window': [8],
+    'global_attention_size': 1,
+}
+
+
+def write_records(directory: str) -> Tuple[str, str]:
+  """Writes tiny demo train / eval TFRecords; returns their paths."""
+  kwargs = dict(seq_length=SEQ_LENGTH, min_length=40, min_marker_position=16,
+                vocab_size=ENCODER['vocab_size'])
+  train_path = os.path.join(directory, 'train.tf_record')
+  eval_path = os.path.join(directory, 'eval.tf_record')
+  make_demo_data.write_split(train_path, 64, seed=0, **kwargs)
+  make_demo_data.write_split(eval_path, 2 * BATCH_SIZE, seed=1, **kwargs)
+  return train_path, eval_path
+
+
+def glue_overrides(train_path: str, eval_path: str,
+                   train_steps: int = 2) -> Dict[str, Any]:
+  """`longformer/glue` overrides for a tiny two-class run on `write_records`."""
+  return {
+      'task': {
+          'model': {
+              'num_classes': 2,
+              'encoder': {'type': 'any', 'any': copy.deepcopy(ENCODER)},
+          },
+          'train_data': {
+              'input_path': train_path,
+              'global_batch_size': BATCH_SIZE,
+              'seq_length': SEQ_LENGTH,
+          },
+          'validation_data': {
+              'input_path': eval_path,
+              'global_batch_size': BATCH_SIZE,
+              'seq_length': SEQ_LENGTH,
+          },
+      },
+      'trainer': {
+          'train_steps': train_steps,
+          'steps_per_loop': 1,
+          'summary_interval': 1,
+          'checkpoint_interval': 1,
+          'validation_interval': train_steps,
+          'validation_steps': 2,
+          'optimizer_config': {
+              'learning_rate': {'polynomial': {'decay_steps': train_steps}},
+              'warmup': {'polynomial': {'warmup_steps': 1}},
+          },
+      },
+  }

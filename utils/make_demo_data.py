@@ -1,0 +1,140 @@
+r"""Writes the offline long-range demo data as sentence prediction TFRecords.
+
+The task is made so that only a model whose first token sees the whole
+sequence can solve it. Each example is
+
+  <s> f f f ... f M f ... f </s> <pad> ... <pad>
+
+with filler tokens `f` drawn uniformly at random, and exactly one marker `M`,
+either MARKER_IDS[0] (label 0) or MARKER_IDS[1] (label 1), at a random
+position at or after `--min_marker_position`. The classifier reads the first
+token (`<s>`). With a full attention window W and L layers, `<s>` sees only
+the first L * W / 2 tokens through the local band; with
+`--min_marker_position` past that, the label is invisible to it (accuracy
+about 50%) unless `<s>` is a global token. Real lengths vary, so every batch
+has padding.
+
+The features are Model Garden's sentence prediction ones (`input_ids`,
+`input_mask`, `segment_ids`, `label_ids`), so `longformer/glue` reads them.
+
+Usage:
+  python3 utils/make_demo_data.py --output_dir=/tmp/longformer_demo/data
+writes demo_train.tf_record and demo_eval.tf_record there.
+"""
+import os
+from typing import Dict
+from typing import List
+
+from absl import app
+from absl import flags
+from absl import logging
+import numpy as np
+import tensorflow as tf
+
+# RoBERTa's special ids, as the Longformer encoder config defaults expect.
+CLS_ID = 0
+PAD_ID = 1
+SEP_ID = 2
+# The marker ids; MARKER_IDS[label] is the token that carries the label.
+MARKER_IDS = (3, 4)
+# Filler tokens are drawn from [FIRST_FILLER_ID, vocab_size).
+FIRST_FILLER_ID = 5
+
+FLAGS = flags.FLAGS
+
+flags.DEFINE_string('output_dir', None, 'Directory for the two TFRecords.')
+flags.DEFINE_integer('seq_length', 1024, 'Padded length of every example.')
+flags.DEFINE_integer('min_length', 768,
+                     'Shortest real length (with <s> and </s>); lengths are '
+                     'uniform in [min_length, seq_length].')
+flags.DEFINE_integer('min_marker_position', 64,
+                     'The marker lies in [min_marker_position, length - 1); '
+                     'keep it beyond num_layers * attention_window / 2.')
+flags.DEFINE_integer('vocab_size', 64, 'Token ids are in [0, vocab_size).')
+flags.DEFINE_integer('num_train', 4096, 'Training examples.')
+flags.DEFINE_integer('num_eval', 1024, 'Evaluation examples.')
+flags.DEFINE_integer('seed', 0, 'NumPy seed; eval uses seed + 1.')
+
+
+def make_example(rng: np.random.Generator, seq_length: int, min_length: int,
+                 min_marker_position: int,
+                 vocab_size: int) -> Dict[str, List[int]]:
+  """Draws one demo example.
+
+  Args:
+    rng: the random generator.
+    seq_length: the padded length.
+    min_length: the shortest real length, counting <s> and </s>.
+    min_marker_position: the earliest position of the marker.
+    vocab_size: ids are below this.
+
+  Returns:
+    Lists of ints: `input_ids`, `input_mask` and `segment_ids` of length
+    seq_length, and `label_ids` of length 1.
+  """
+  length = int(rng.integers(min_length, seq_length + 1))
+  label = int(rng.integers(0, 2))
+  ids = rng.integers(FIRST_FILLER_ID, vocab_size, size=seq_length)
+  ids[0] = CLS_ID
+  ids[length - 1] = SEP_ID
+  ids[length:] = PAD_ID
+  ids[rng.integers(min_marker_position, length - 1)] = MARKER_IDS[label]
+  mask = (np.arange(seq_length) < length).astype(np.int64)
+  return {
+      'input_ids': ids.tolist(),
+      'input_mask': mask.tolist(),
+      'segment_ids': [0] * seq_length,
+      'label_ids': [label],
+  }
+
+
+def _check_flags(seq_length: int, min_length: int, min_marker_position: int,
+                 vocab_size: int) -> None:
+  """Raises ValueError if the flags cannot make a valid example."""
+  if not 0 < min_marker_position < min_length - 1:
+    raise ValueError(
+        f'--min_marker_position={min_marker_position} must be in '
+        f'[1, min_length - 1 = {min_length - 1}): the marker needs room '
+        'before </s>.')
+  if not min_length <= seq_length:
+    raise ValueError(f'--min_length={min_length} must be <= '
+                     f'--seq_length={seq_length}.')
+  if vocab_size <= FIRST_FILLER_ID:
+    raise ValueError(f'--vocab_size={vocab_size} must exceed '
+                     f'{FIRST_FILLER_ID}, the first filler id.')
+
+
+def write_split(path: str, num_examples: int, seed: int, **kwargs) -> None:
+  """Writes `num_examples` examples from `make_example(**kwargs)` to `path`."""
+  rng = np.random.default_rng(seed)
+  tmp_path = path + '.tmp'
+  with tf.io.TFRecordWriter(tmp_path) as writer:
+    for _ in range(num_examples):
+      features = {
+          name: tf.train.Feature(int64_list=tf.train.Int64List(value=values))
+          for name, values in make_example(rng, **kwargs).items()
+      }
+      writer.write(
+          tf.train.Example(features=tf.train.Features(
+              feature=features)).SerializeToString())
+  tf.io.gfile.rename(tmp_path, path, overwrite=True)
+  logging.info('Wrote %d examples to %s', num_examples, path)
+
+
+def main(_):
+  kwargs = dict(
+      seq_length=FLAGS.seq_length,
+      min_length=FLAGS.min_length,
+      min_marker_position=FLAGS.min_marker_position,
+      vocab_size=FLAGS.vocab_size)
+  _check_flags(**kwargs)
+  tf.io.gfile.makedirs(FLAGS.output_dir)
+  write_split(os.path.join(FLAGS.output_dir, 'demo_train.tf_record'),
+              FLAGS.num_train, FLAGS.seed, **kwargs)
+  write_split(os.path.join(FLAGS.output_dir, 'demo_eval.tf_record'),
+              FLAGS.num_eval, FLAGS.seed + 1, **kwargs)
+
+
+if __name__ == '__main__':
+  flags.mark_flag_as_required('output_dir')
+  app.run(main)
