@@ -187,9 +187,18 @@ class LongformerAttention(tf_keras.layers.Layer):
     g = self._global_attention_size
     global_query = self._scaled(self._projections['query_global'](
         sliding_window.take_global(hidden, g)))
-    global_context = sliding_window.global_rows_context(
-        global_query, self._projections['key_global'](hidden),
-        self._projections['value_global'](hidden), is_real, dropout)
+    key_global = self._projections['key_global']
+    value_global = self._projections['value_global']
+    if g * self._num_heads < hidden.shape[-1]:  # See the folded docstring.
+      cast = lambda w: tf.cast(w, hidden.dtype)
+      global_context = sliding_window.global_rows_context_folded(
+          global_query, hidden, cast(key_global.kernel),
+          cast(value_global.kernel), cast(value_global.bias), is_real,
+          dropout)
+    else:
+      global_context = sliding_window.global_rows_context(
+          global_query, key_global(hidden), value_global(hidden), is_real,
+          dropout)
     return sliding_window.put_global_rows(
         context, global_context, sliding_window.take_global(is_real, g))
 

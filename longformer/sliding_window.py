@@ -195,6 +195,42 @@ def global_key_scores(query: tf.Tensor, global_key: tf.Tensor,
   return scores, bias
 
 
+def global_rows_context_folded(global_query: tf.Tensor, hidden: tf.Tensor,
+                               key_kernel: tf.Tensor, value_kernel: tf.Tensor,
+                               value_bias: tf.Tensor, key_is_real: tf.Tensor,
+                               dropout_fn) -> tf.Tensor:
+  """`global_rows_context` without projecting every token's global K and V.
+
+  The global keys and values are linear in the hidden states, so the
+  projections fold into the few global queries instead:
+    scores[t] = q . (Wk h[t] + bk) = (Wk^T q) . h[t] + q . bk
+    context   = sum_t p[t] (Wv h[t] + bv) = Wv (sum_t p[t] h[t]) + bv sum_t p[t]
+  q . bk is the same for every key of a query, so the softmax cancels it.
+  This costs O(G N T D) instead of O(T D^2): far less while G * N < D.
+
+  Args:
+    global_query: [B, G, N, H], global-projection queries, already scaled.
+    hidden: [B, T, D], the layer input.
+    key_kernel: [D, N, H], the global key projection kernel.
+    value_kernel: [D, N, H], the global value projection kernel.
+    value_bias: [N, H], the global value projection bias.
+    key_is_real: bool [B, T], False for padding.
+    dropout_fn: applied to the probabilities.
+
+  Returns:
+    [B, G, N, H].
+  """
+  folded_query = tf.einsum('BGNH,DNH->BGND', global_query, key_kernel)
+  scores = tf.einsum('BGND,BTD->BNGT', folded_query, hidden)
+  bias = _closed_to_bias(key_is_real)[:, tf.newaxis, tf.newaxis]
+  probs = tf.nn.softmax(tf.cast(scores, tf.float32) + bias, axis=-1)
+  probs = dropout_fn(tf.cast(probs, hidden.dtype))  # [B, N, G, T]
+  mixed = tf.einsum('BNGT,BTD->BGND', probs, hidden)  # [B, G, N, D]
+  total = tf.transpose(tf.reduce_sum(probs, axis=-1), [0, 2, 1])  # [B, G, N]
+  return (tf.einsum('BGND,DNH->BGNH', mixed, value_kernel) +
+          total[..., tf.newaxis] * value_bias)
+
+
 def global_rows_context(global_query: tf.Tensor, key: tf.Tensor,
                         value: tf.Tensor, key_is_real: tf.Tensor,
                         dropout_fn) -> tf.Tensor:

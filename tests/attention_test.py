@@ -65,6 +65,7 @@ CASES = [  # (window, global_size, seq_length, real lengths)
     (8, 2, 12, [12, 7]),  # dense band (T <= 3W)
     (40, 1, 17, [17, 17]),  # window larger than the sequence
     (2, 1, 9, [9, 5]),  # W = 1
+    (4, 8, 29, [29, 20]),  # G * N >= D: global K/V projected, not folded
 ]
 
 
