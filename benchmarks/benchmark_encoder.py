@@ -260,6 +260,9 @@ def add_derived(results: Dict[str, object]) -> None:
   """Adds the ratio ours/HF and the fraction of matmul throughput."""
   gflops = [m['gflops'] for m in results['matmul'] if m['status'] == 'ok']
   results['matmul_gflops'] = max(gflops) if gflops else None
+  results['forward_flops_per_token'] = flops_per_token(
+      'forward', results['flags']['num_layers'],
+      results['flags']['attention_window'])
   hf_speed = {(r['mode'], r['seq_length']): r['tokens_per_s']
               for r in results['runs']
               if r['impl'] == 'hf' and r['status'] == 'ok'}

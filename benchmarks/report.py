@@ -125,7 +125,10 @@ def header_lines(results: Result) -> List[str]:
       f'inner 3072, attention_window {run_flags["attention_window"]}, first '
       'token global, batch 1, float32, random weights, dropout 0.',
       f'- Matmul yardstick (float32 4096x768 @ 768x3072, TensorFlow): '
-      f'{matmul} GFLOP/s at start and end; "of matmul" uses the higher.',
+      f'{matmul} GFLOP/s at start and end; "of matmul" = model FLOPs per '
+      f'token ({results["forward_flops_per_token"] / 1e6:.0f} MFLOP forward, '
+      '3x for train; formula in benchmark_encoder.py) x tokens/s / the '
+      'higher matmul reading.',
       '- forward = inference; train = forward + backward of the sum of '
       'sequence_output w.r.t. all weights. median s over "runs" timed runs '
       'after one warm-up.',
