@@ -13,6 +13,7 @@ import math
 import tensorflow as tf
 import tf_keras
 
+from official.projects.bigbird import recomputing_dropout
 from longformer import sliding_window
 
 _PROJECTIONS = ('query', 'key', 'value',
@@ -100,7 +101,10 @@ class LongformerAttention(tf_keras.layers.Layer):
     self._output_dense = self._einsum_dense('BTNH,NHD->BTD',
                                             [None, hidden_size], 'D',
                                             'attention_output')
-    self._dropout_layer = tf_keras.layers.Dropout(rate=self._dropout_rate)
+    # Plain dropout outside a recompute context; inside one (gradient
+    # checkpointing) it redraws the same mask in the backward pass.
+    self._dropout_layer = recomputing_dropout.RecomputingDropout(
+        rate=self._dropout_rate)
     super().build(input_shape)
 
   def _einsum_dense(self, equation, output_shape, bias_axes, name):
@@ -161,26 +165,17 @@ class LongformerAttention(tf_keras.layers.Layer):
     value = self._projections['value'](hidden)
     positions = tf.range(sliding_window.static_or_dynamic_length(hidden))
     key_is_open = tf.logical_and(is_real, positions >= g)  # [B, T]
-    scores, bias = sliding_window.local_scores(query, key, key_is_open,
-                                               self._one_sided_window)
-    num_local_keys = scores.shape[-1]
-    logits = tf.cast(scores, tf.float32) + bias  # [B, N, T, K]
-    if g:
-      global_scores, global_bias = sliding_window.global_key_scores(
-          query, sliding_window.take_global(key, g),
-          sliding_window.take_global(is_real, g))
-      logits = tf.concat(
-          [logits, tf.cast(global_scores, tf.float32) + global_bias],
-          axis=-1)  # [B, N, T, K + G]
-    probs = tf.nn.softmax(logits, axis=-1)
-    probs *= tf.cast(is_real, tf.float32)[:, tf.newaxis, :, tf.newaxis]
-    probs = dropout(tf.cast(probs, value.dtype))
-    context = sliding_window.local_context(probs[..., :num_local_keys], value,
-                                           self._one_sided_window)
-    if g:
-      context += tf.einsum('BNTG,BGNH->BTNH', probs[..., num_local_keys:],
-                           sliding_window.take_global(value, g))
-    return context
+    global_of = lambda x: sliding_window.take_global(x, g) if g else None
+    scores, bias = sliding_window.window_scores(
+        query, key, key_is_open, self._one_sided_window,
+        global_key=global_of(key), global_is_valid=global_of(is_real))
+    probs = tf.nn.softmax(tf.cast(scores, tf.float32) + bias, axis=-1)
+    probs = dropout(tf.cast(probs, value.dtype))  # [B, N, T, K + G]
+    context = sliding_window.window_context(
+        probs, value, self._one_sided_window, global_value=global_of(value))
+    # Padding queries get a zero context (HF zeroes their probabilities).
+    return context * tf.cast(is_real, context.dtype)[:, :, tf.newaxis,
+                                                     tf.newaxis]
 
   def _overwrite_global_rows(self, context, hidden, is_real, dropout):
     """Replaces the global tokens' rows by their attention over everything."""

@@ -30,6 +30,8 @@ class LongformerEncoderConfig(encoders.BertEncoderConfig):
       pad_token_id + 1.
     norm_epsilon: the epsilon of every layer normalization (HF
       `layer_norm_eps`).
+    gradient_checkpointing: recompute each block in the backward pass,
+      trading about one more forward pass for activation memory.
   """
   vocab_size: int = 50265
   hidden_size: int = 768
@@ -47,6 +49,7 @@ class LongformerEncoderConfig(encoders.BertEncoderConfig):
   global_attention_size: int = 1
   pad_token_id: int = 1
   norm_epsilon: float = 1e-5
+  gradient_checkpointing: bool = False
 
 
 @base_config.bind(LongformerEncoderConfig)
@@ -72,4 +75,5 @@ def build_longformer_encoder(
       output_range=encoder_cfg.output_range,
       embedding_width=encoder_cfg.embedding_size,
       norm_first=encoder_cfg.norm_first,
-      norm_epsilon=encoder_cfg.norm_epsilon)
+      norm_epsilon=encoder_cfg.norm_epsilon,
+      gradient_checkpointing=encoder_cfg.gradient_checkpointing)

@@ -17,6 +17,7 @@ import tensorflow as tf
 import tf_keras
 
 from official.nlp.modeling import layers
+from official.projects.bigbird import recompute_grad
 from longformer import attention
 from longformer import encoder_block
 
@@ -88,6 +89,10 @@ class LongformerEncoder(tf_keras.layers.Layer):
       new one.
     norm_first: pre-LN blocks if True; HF Longformer is post-LN (False).
     norm_epsilon: epsilon of every layer norm (HF `layer_norm_eps`).
+    gradient_checkpointing: in training, keep only each block's input and
+      recompute the block in the backward pass (Model Garden's XLA-friendly
+      `recompute_grad`, dropout masks redrawn identically): activation
+      memory of one block instead of all, for about one more forward pass.
     **kwargs: other Layer arguments.
   """
 
@@ -111,6 +116,7 @@ class LongformerEncoder(tf_keras.layers.Layer):
                embedding_layer: Optional[tf_keras.layers.Layer] = None,
                norm_first: bool = False,
                norm_epsilon: float = 1e-5,
+               gradient_checkpointing: bool = False,
                **kwargs):
     super().__init__(**kwargs)
     windows = _windows_per_layer(attention_window, num_layers)
@@ -149,6 +155,7 @@ class LongformerEncoder(tf_keras.layers.Layer):
         'embedding_layer': embedding_layer,
         'norm_first': norm_first,
         'norm_epsilon': norm_epsilon,
+        'gradient_checkpointing': gradient_checkpointing,
     }
 
     def clone(init):
@@ -253,7 +260,7 @@ class LongformerEncoder(tf_keras.layers.Layer):
       x = self._embedding_projection(x)
     encoder_outputs = []
     for block in self._transformer_layers:
-      x = block([x, mask], training=training)
+      x = self._run_block(block, x, mask, training)
       encoder_outputs.append(x)
     if self._config['output_range'] is not None:
       encoder_outputs[-1] = encoder_outputs[-1][:, :self._config[
@@ -263,6 +270,14 @@ class LongformerEncoder(tf_keras.layers.Layer):
     return dict(sequence_output=sequence_output,
                 pooled_output=pooled_output,
                 encoder_outputs=encoder_outputs)
+
+  def _run_block(self, block, x, mask, training):
+    """One block, recomputed in the backward pass if checkpointing."""
+    if not (self._config['gradient_checkpointing'] and training and
+            block.built):  # The first call creates the weights normally.
+      return block([x, mask], training=training)
+    return recompute_grad.recompute_grad(
+        lambda hidden: block([hidden, mask], training=True))(x)
 
   def get_embedding_table(self):
     return self._embedding_layer.embeddings

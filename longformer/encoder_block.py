@@ -7,12 +7,15 @@ dropout, LayerNorm(x + attention); intermediate dense + activation, output
 dense, dropout, LayerNorm(attention_output + ffn). Layer norms run in
 float32 with the given epsilon. This class only fills in the attention
 configuration, whose head size is known at build time, and gives the block
-a `get_config` of plain values.
+a `get_config` of plain values, and swaps the scaffold's dropout layers for
+Model Garden's `RecomputingDropout` (plain dropout, except that under
+gradient checkpointing the recomputed forward pass draws the same masks).
 """
 import tensorflow as tf
 import tf_keras
 
 from official.nlp.modeling import layers
+from official.projects.bigbird import recomputing_dropout
 from longformer import attention
 
 
@@ -86,6 +89,10 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
         'name': 'self_attention',
     }
     super().build(input_shape)
+    self._attention_dropout = recomputing_dropout.RecomputingDropout(
+        rate=self._dropout_rate)
+    self._output_dropout = recomputing_dropout.RecomputingDropout(
+        rate=self._dropout_rate)
 
   def get_config(self):
     return {

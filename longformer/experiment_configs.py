@@ -1,4 +1,4 @@
-"""Model Garden experiments for Longformer: `longformer/glue`, `.../pretraining`.
+"""Model Garden experiments `longformer/glue` and `longformer/pretraining`.
 
 Importing this module (which `import longformer` does) registers both with
 `exp_factory`, so `train.py --experiment=longformer/glue` finds them. Each
@@ -32,8 +32,9 @@ _RESTRICTIONS = [
 ]
 
 
-def _adamw_linear_schedule(initial_learning_rate: float, decay_steps: int,
-                           warmup_steps: int) -> optimization.OptimizationConfig:
+def _adamw_linear_schedule(
+    initial_learning_rate: float, decay_steps: int,
+    warmup_steps: int) -> optimization.OptimizationConfig:
   """AdamW (decay 0.01, no decay on norms and biases) with warmup and decay.
 
   Args:

@@ -19,8 +19,8 @@ queries of block c attend to the keys of blocks c-1, c and c+1, 3W keys:
 That scores 3W keys per query where 2W+1 are needed (HF's overlapping chunks
 score 4W), with no skew or diagonal copies. Where the sequence is at most
 `DENSE_MAX_WINDOWS` windows long, a dense [T, T] band is cheaper and is used
-instead; both layouts give [B, N, T, K] scores, so the softmax and the global
-columns do not care which one ran.
+instead. The global tokens' keys are appended to every query's window keys,
+so one softmax covers both, and both layouts give [B, N, T, K + G] scores.
 
 Global tokens. `global_attention_size` G: the first G tokens are global. Only
 `take_global` and `put_global_rows` know that the slots are the first G
@@ -56,7 +56,9 @@ def use_dense_band(seq_length, one_sided_window: int) -> bool:
 
 def take_global(x: tf.Tensor, global_size: int) -> tf.Tensor:
   """Gathers the global slots: x [B, T, ...] -> [B, G, ...] (first G)."""
-  return x[:, :global_size]
+  # ensure_shape keeps G static where T is unknown (symbolic Keras inputs).
+  return tf.ensure_shape(x[:, :global_size],
+                         [x.shape[0], global_size] + x.shape[2:].as_list())
 
 
 def put_global_rows(local_rows: tf.Tensor, global_rows: tf.Tensor,
@@ -108,10 +110,24 @@ def _neighbour_blocks(x: tf.Tensor, one_sided_window: int,
   return tf.concat([x[:, :-2], x[:, 1:-1], x[:, 2:]], axis=2)  # [B,C,3W,...]
 
 
-def local_scores(query: tf.Tensor, key: tf.Tensor,
-                 key_is_open: tf.Tensor,
-                 one_sided_window: int) -> Tuple[tf.Tensor, tf.Tensor]:
-  """Scores of each query against the keys of its window, and their bias.
+def _append_global(keys: tf.Tensor, global_keys, axis: int) -> tf.Tensor:
+  """Appends the G global entries to every group of window entries.
+
+  keys [B, X, K, ...] (blocked, axis 2) or [B, K, ...] (dense, axis 1) and
+  global_keys [B, G, ...] -> the same with K + G entries on `axis`.
+  """
+  if global_keys is None:
+    return keys
+  if axis == 2:  # One copy per block: [B, C, G, ...].
+    global_keys = tf.tile(global_keys[:, tf.newaxis],
+                          [1, tf.shape(keys)[1]] + [1] * (keys.shape.rank - 2))
+  return tf.concat([keys, global_keys], axis=axis)
+
+
+def window_scores(query: tf.Tensor, key: tf.Tensor, key_is_open: tf.Tensor,
+                  one_sided_window: int, global_key=None,
+                  global_is_valid=None) -> Tuple[tf.Tensor, tf.Tensor]:
+  """Scores of each query against its window's keys and the global keys.
 
   Args:
     query: [B, T, N, H], already scaled.
@@ -119,80 +135,83 @@ def local_scores(query: tf.Tensor, key: tf.Tensor,
     key_is_open: bool [B, T], False for keys no query may see through the
       window (padding, global tokens).
     one_sided_window: W, each token sees W neighbours on each side.
+    global_key: optional [B, G, N, H], keys of the global slots, appended
+      to every query's window keys.
+    global_is_valid: bool [B, G], False where a global slot is padding;
+      needed with `global_key`.
 
   In the blocked layout T must be a multiple of W (see `pad_to_blocks`).
 
   Returns:
-    scores: [B, N, T, K], in the dtype of `query`.
-    bias: float32, broadcastable to scores: 0 where key k is in query t's
-      window and open, CLOSED_BIAS elsewhere. K = T for the dense layout and
-      3W for the blocked one (see module docstring).
+    scores: [B, N, T, K + G], in the dtype of `query`.
+    bias: float32, broadcastable to scores: 0 where the key is open to the
+      query, CLOSED_BIAS elsewhere. K = T for the dense layout and 3W for the
+      blocked one (see module docstring); the last G columns are the global
+      keys.
   """
   seq_length = static_or_dynamic_length(query)
-  if use_dense_band(seq_length, one_sided_window):
-    scores = tf.einsum('BTNH,BKNH->BNTK', query, key)
-    positions = tf.range(seq_length)
-    distance = tf.abs(positions[:, tf.newaxis] - positions[tf.newaxis, :])
-    is_open = tf.logical_and(distance[tf.newaxis] <= one_sided_window,
-                             key_is_open[:, tf.newaxis, :])  # [B, T, K]
-    return scores, _closed_to_bias(is_open)[:, tf.newaxis]
-
   w = one_sided_window
-  query_blocks = tf.reshape(
-      query, [tf.shape(query)[0], -1, w] + query.shape[2:].as_list())
-  key_blocks = _neighbour_blocks(key, w)  # [B, C, 3W, N, H]
-  scores = tf.einsum('BCQNH,BCKNH->BNCQK', query_blocks, key_blocks)
-  open_blocks = _neighbour_blocks(key_is_open, w, False)  # [B, C, 3W]
-  offset = tf.range(3 * w)[tf.newaxis, :] - w - tf.range(w)[:, tf.newaxis]
-  in_band = tf.abs(offset) <= w  # [W(query), 3W(key)]
-  is_open = tf.logical_and(in_band, open_blocks[:, :, tf.newaxis, :])
-  bias = _closed_to_bias(is_open)[:, tf.newaxis]  # [B, 1, C, W, 3W]
-  scores = tf.reshape(
-      scores, [tf.shape(scores)[0], scores.shape[1], -1, 3 * w])  # [B,N,T,3W]
-  bias = tf.reshape(bias, [tf.shape(bias)[0], 1, -1, 3 * w])  # [B,1,T,3W]
+  dense = use_dense_band(seq_length, w)
+  if dense:
+    positions = tf.range(seq_length)
+    in_band = tf.abs(positions[:, tf.newaxis] - positions) <= w  # [T, T]
+    queries, keys, key_open = query, key, key_is_open[:, tf.newaxis]
+  else:
+    offset = tf.range(3 * w)[tf.newaxis, :] - w - tf.range(w)[:, tf.newaxis]
+    in_band = tf.abs(offset) <= w  # [W(query), 3W(key)]
+    queries = tf.reshape(
+        query, [tf.shape(query)[0], -1, w] + query.shape[2:].as_list())
+    keys = _neighbour_blocks(key, w)  # [B, C, 3W, N, H]
+    key_open = _neighbour_blocks(key_is_open, w, False)[:, :, tf.newaxis]
+  axis = 1 if dense else 2
+  keys = _append_global(keys, global_key, axis)  # [B,(C,)K+G,N,H]
+  is_open = tf.logical_and(in_band, key_open)  # [B, (C,) Q, K]
+  if global_key is not None:
+    # [B, G] -> [B, (C,) Q, G], tiled so that G stays static.
+    global_open = global_is_valid[:, tf.newaxis]
+    if not dense:
+      global_open = tf.tile(global_open[:, tf.newaxis],
+                            [1, tf.shape(is_open)[1], 1, 1])
+    global_open = tf.tile(global_open,
+                          [1] * (is_open.shape.rank - 2) +
+                          [tf.shape(is_open)[-2], 1])
+    is_open = tf.concat([is_open, global_open], axis=-1)  # [B,(C,)Q,K+G]
+  if dense:
+    scores = tf.einsum('BTNH,BKNH->BNTK', queries, keys)
+    return scores, _closed_to_bias(is_open)[:, tf.newaxis]
+  scores = tf.einsum('BCQNH,BCKNH->BNCQK', queries, keys)
+  num_keys = scores.shape[-1]
+  scores = tf.reshape(scores, [tf.shape(scores)[0], scores.shape[1], -1,
+                               num_keys])  # [B, N, T, K + G]
+  bias = tf.reshape(_closed_to_bias(is_open),
+                    [tf.shape(is_open)[0], 1, -1, num_keys])  # [B,1,T,K+G]
   return scores, bias
 
 
-def local_context(probs: tf.Tensor, value: tf.Tensor,
-                  one_sided_window: int) -> tf.Tensor:
-  """Window-weighted sum of values, the inverse layout of `local_scores`.
+def window_context(probs: tf.Tensor, value: tf.Tensor,
+                   one_sided_window: int, global_value=None) -> tf.Tensor:
+  """Probability-weighted sum of values, the layout of `window_scores`.
 
   Args:
-    probs: [B, N, T, K], as laid out by `local_scores` for this length.
+    probs: [B, N, T, K + G], as laid out by `window_scores`.
     value: [B, T, N, H].
     one_sided_window: W.
+    global_value: [B, G, N, H] if `window_scores` had global keys.
 
   Returns:
     [B, T, N, H].
   """
   seq_length = static_or_dynamic_length(value)
-  if use_dense_band(seq_length, one_sided_window):
-    return tf.einsum('BNTK,BKNH->BTNH', probs, value)
   w = one_sided_window
-  probs = tf.reshape(
-      probs, [tf.shape(probs)[0], probs.shape[1], -1, w, 3 * w])  # [B,N,C,W,3W]
-  value_blocks = _neighbour_blocks(value, w)  # [B, C, 3W, N, H]
-  context = tf.einsum('BNCQK,BCKNH->BCQNH', probs, value_blocks)
+  if use_dense_band(seq_length, w):
+    values = _append_global(value, global_value, 1)  # [B, T + G, N, H]
+    return tf.einsum('BNTK,BKNH->BTNH', probs, values)
+  values = _append_global(_neighbour_blocks(value, w), global_value, 2)
+  probs = tf.reshape(probs, [tf.shape(probs)[0], probs.shape[1], -1, w,
+                             probs.shape[-1]])  # [B, N, C, W, K + G]
+  context = tf.einsum('BNCQK,BCKNH->BCQNH', probs, values)
   return tf.reshape(context, [tf.shape(context)[0], -1] +
                     value.shape[2:].as_list())  # [B, T, N, H]
-
-
-def global_key_scores(query: tf.Tensor, global_key: tf.Tensor,
-                      global_is_valid: tf.Tensor
-                      ) -> Tuple[tf.Tensor, tf.Tensor]:
-  """Scores of every query against the global tokens' keys, and their bias.
-
-  Args:
-    query: [B, T, N, H], already scaled.
-    global_key: [B, G, N, H], keys (local projection) of the global slots.
-    global_is_valid: bool [B, G], False where a slot is padding.
-
-  Returns:
-    scores [B, N, T, G] and float32 bias [B, 1, 1, G].
-  """
-  scores = tf.einsum('BTNH,BGNH->BNTG', query, global_key)
-  bias = _closed_to_bias(global_is_valid)[:, tf.newaxis, tf.newaxis]
-  return scores, bias
 
 
 def global_rows_context_folded(global_query: tf.Tensor, hidden: tf.Tensor,

@@ -90,26 +90,29 @@ def test_attention_matches_dense_reference(window, global_size, seq_length,
       f'{np.unravel_index(diff.argmax(), diff.shape)}')
 
 
-def test_blocked_and_dense_layouts_agree():
-  """The two local layouts are interchangeable at the same length."""
+def test_blocked_and_dense_layouts_agree(monkeypatch):
+  """The two window layouts are interchangeable at the same length."""
   rng = np.random.default_rng(1)
   query, key, value = (tf.constant(rng.normal(size=(2, 12, 2, 4)),
                                    tf.float32) for _ in range(3))
   key_is_open = tf.constant(rng.random((2, 12)) > 0.2)
-  w = 4  # T = 3W: dense; the blocked layout is forced below.
-  dense_scores, dense_bias = sliding_window.local_scores(query, key,
-                                                         key_is_open, w)
-  dense_probs = tf.nn.softmax(dense_scores + dense_bias)
-  dense = sliding_window.local_context(dense_probs, value, w).numpy()
-  original = sliding_window.DENSE_MAX_WINDOWS
-  sliding_window.DENSE_MAX_WINDOWS = 0
-  try:
-    scores, bias = sliding_window.local_scores(query, key, key_is_open, w)
+  global_key, global_value = key[:, :2], value[:, :2]
+  global_is_valid = tf.constant([[True, True], [True, False]])
+  w = 4  # T = 3W: dense unless DENSE_MAX_WINDOWS is lowered.
+
+  def attend():
+    scores, bias = sliding_window.window_scores(
+        query, key, key_is_open, w, global_key=global_key,
+        global_is_valid=global_is_valid)
     probs = tf.nn.softmax(scores + bias)
-    blocked = sliding_window.local_context(probs, value, w).numpy()
-  finally:
-    sliding_window.DENSE_MAX_WINDOWS = original
-  assert scores.shape == (2, 2, 12, 3 * w)
+    return scores.shape, sliding_window.window_context(
+        probs, value, w, global_value=global_value).numpy()
+
+  dense_shape, dense = attend()
+  monkeypatch.setattr(sliding_window, 'DENSE_MAX_WINDOWS', 0)
+  blocked_shape, blocked = attend()
+  assert dense_shape == (2, 2, 12, 12 + 2)
+  assert blocked_shape == (2, 2, 12, 3 * w + 2)
   np.testing.assert_allclose(blocked, dense, atol=REFERENCE_ATOL, rtol=0)
 
 

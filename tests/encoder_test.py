@@ -155,7 +155,7 @@ def test_config_round_trip_keeps_every_argument():
       inner_activation='relu', output_dropout=0.2, attention_dropout=0.3,
       initializer=tf_keras.initializers.TruncatedNormal(stddev=0.05),
       output_range=1, embedding_width=8, norm_first=True, norm_epsilon=1e-7,
-      type_vocab_size=3, max_sequence_length=33)
+      type_vocab_size=3, max_sequence_length=33, gradient_checkpointing=True)
   config = encoder.get_config()
   assert config['attention_window'] == [6, 2]
   assert config['global_attention_size'] == 3
@@ -168,7 +168,7 @@ def test_config_round_trip_keeps_every_argument():
       'max_sequence_length', 'type_vocab_size', 'inner_dim',
       'inner_activation', 'output_dropout', 'attention_dropout',
       'initializer', 'output_range', 'embedding_width', 'embedding_layer',
-      'norm_first', 'norm_epsilon'}
+      'norm_first', 'norm_epsilon', 'gradient_checkpointing'}
   assert expected_keys <= set(config)
 
 
@@ -285,3 +285,31 @@ def test_global_size_larger_than_sequence_is_an_error():
 def test_bad_pad_token_is_an_error():
   with pytest.raises(ValueError, match='pad_token_id=50'):
     _tiny_encoder(pad_token_id=50)
+
+
+@pytest.mark.parametrize('jit_compile', [False, True])
+def test_gradient_checkpointing_gives_the_same_gradients(jit_compile):
+  plain = _tiny_encoder()
+  checkpointed = _tiny_encoder(gradient_checkpointing=True)
+  batch = _batch()
+  plain(batch)
+  checkpointed(batch)
+  checkpointed.set_weights(plain.get_weights())
+
+  def grads(encoder):
+    def step(inputs):
+      with tf.GradientTape() as tape:
+        out = encoder(inputs, training=True)
+        loss = tf.reduce_sum(out['sequence_output'] ** 2) + tf.reduce_sum(
+            out['pooled_output'])
+      return tape.gradient(loss, encoder.trainable_variables)
+    return tf.function(step, jit_compile=jit_compile)(batch)
+
+  for v, a, b in zip(plain.trainable_variables, grads(plain),
+                     grads(checkpointed)):
+    assert (a is None) == (b is None), v.name
+    if a is not None:
+      a, b = tf.convert_to_tensor(a).numpy(), tf.convert_to_tensor(b).numpy()
+      np.testing.assert_allclose(b, a, atol=1e-4 * max(1.0, np.abs(a).max()),
+                                 rtol=0, err_msg=v.name)
+
