@@ -21,10 +21,11 @@ import tiny_experiment
 
 _EXPERIMENTS_DIR = os.path.join(tiny_experiment.REPO_DIR, 'experiments')
 
-# HF `LongformerModel(LongformerConfig.from_pretrained(
-# 'allenai/longformer-base-4096')).num_parameters()`, pooler included:
-# embeddings 38,603,520 + 3,147,264 + 768 + 1,536, 12 layers of 8,859,648
-# (six Q/K/V projections, output, LayerNorms, feed-forward), pooler 590,592.
+# transformers' `LongformerModel(config).num_parameters()` for
+# longformer-base-4096's config (vocab 50265, 4098 positions, 1 token type,
+# 12 layers of 768 / 12 heads / 3072), pooler included: embeddings
+# 38,603,520 + 3,147,264 + 768 + 1,536, 12 layers of 8,859,648 (six Q/K/V
+# projections, output, LayerNorms, feed-forward), pooler 590,592.
 _LONGFORMER_BASE_4096_PARAMS = 148_659_456
 # A BertClassifier head on the 768-wide <s> state: a 768 x 768 pooler plus a
 # 768 x num_classes output layer, with biases.

@@ -37,7 +37,7 @@ ENCODER = {
 def write_records(directory: str) -> Tuple[str, str]:
   """Writes tiny demo train / eval TFRecords; returns their paths."""
   kwargs = dict(seq_length=SEQ_LENGTH, min_length=40, min_marker_position=16,
-                vocab_size=ENCODER['vocab_size'])
+                num_markers=4, vocab_size=ENCODER['vocab_size'])
   train_path = os.path.join(directory, 'train.tf_record')
   eval_path = os.path.join(directory, 'eval.tf_record')
   make_demo_data.write_split(train_path, 64, seed=0, **kwargs)

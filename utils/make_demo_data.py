@@ -1,18 +1,19 @@
 r"""Writes the offline long-range demo data as sentence prediction TFRecords.
 
-The task is made so that only a model whose first token sees the whole
+The task is made so that only a model whose first token sees far into the
 sequence can solve it. Each example is
 
-  <s> f f f ... f M f ... f </s> <pad> ... <pad>
+  <s> f f ... f | f M f f M ... f M f </s> <pad> ... <pad>
+  positions < --min_marker_position | the rest of the real tokens
 
-with filler tokens `f` drawn uniformly at random, and exactly one marker `M`,
-either MARKER_IDS[0] (label 0) or MARKER_IDS[1] (label 1), at a random
-position at or after `--min_marker_position`. The classifier reads the first
-token (`<s>`). With a full attention window W and L layers, `<s>` sees only
-the first L * W / 2 tokens through the local band; with
-`--min_marker_position` past that, the label is invisible to it (accuracy
-about 50%) unless `<s>` is a global token. Real lengths vary, so every batch
-has padding.
+with filler tokens `f` drawn uniformly at random and `--num_markers` copies
+of one marker `M`, MARKER_IDS[label], at random positions at or after
+`--min_marker_position`; the first tokens carry no information about the
+label. The classifier reads the first token (`<s>`). With a full attention
+window W and L layers, `<s>` sees only the first L * W / 2 tokens through the
+local band, so with `--min_marker_position` past that the label is invisible
+to it (accuracy about 50%) unless `<s>` is a global token, which attends to
+every token. Real lengths vary, so every batch has padding.
 
 The features are Model Garden's sentence prediction ones (`input_ids`,
 `input_mask`, `segment_ids`, `label_ids`), so `longformer/glue` reads them.
@@ -50,14 +51,16 @@ flags.DEFINE_integer('min_length', 768,
 flags.DEFINE_integer('min_marker_position', 64,
                      'The marker lies in [min_marker_position, length - 1); '
                      'keep it beyond num_layers * attention_window / 2.')
+flags.DEFINE_integer('num_markers', 32,
+                     'Copies of the label\'s marker in each example.')
 flags.DEFINE_integer('vocab_size', 64, 'Token ids are in [0, vocab_size).')
 flags.DEFINE_integer('num_train', 4096, 'Training examples.')
-flags.DEFINE_integer('num_eval', 1024, 'Evaluation examples.')
+flags.DEFINE_integer('num_eval', 512, 'Evaluation examples.')
 flags.DEFINE_integer('seed', 0, 'NumPy seed; eval uses seed + 1.')
 
 
 def make_example(rng: np.random.Generator, seq_length: int, min_length: int,
-                 min_marker_position: int,
+                 min_marker_position: int, num_markers: int,
                  vocab_size: int) -> Dict[str, List[int]]:
   """Draws one demo example.
 
@@ -65,7 +68,8 @@ def make_example(rng: np.random.Generator, seq_length: int, min_length: int,
     rng: the random generator.
     seq_length: the padded length.
     min_length: the shortest real length, counting <s> and </s>.
-    min_marker_position: the earliest position of the marker.
+    min_marker_position: the earliest position of a marker.
+    num_markers: how many positions hold the label's marker.
     vocab_size: ids are below this.
 
   Returns:
@@ -78,7 +82,9 @@ def make_example(rng: np.random.Generator, seq_length: int, min_length: int,
   ids[0] = CLS_ID
   ids[length - 1] = SEP_ID
   ids[length:] = PAD_ID
-  ids[rng.integers(min_marker_position, length - 1)] = MARKER_IDS[label]
+  positions = rng.choice(np.arange(min_marker_position, length - 1),
+                         size=num_markers, replace=False)
+  ids[positions] = MARKER_IDS[label]
   mask = (np.arange(seq_length) < length).astype(np.int64)
   return {
       'input_ids': ids.tolist(),
@@ -89,13 +95,14 @@ def make_example(rng: np.random.Generator, seq_length: int, min_length: int,
 
 
 def _check_flags(seq_length: int, min_length: int, min_marker_position: int,
-                 vocab_size: int) -> None:
+                 num_markers: int, vocab_size: int) -> None:
   """Raises ValueError if the flags cannot make a valid example."""
-  if not 0 < min_marker_position < min_length - 1:
+  room = min_length - 1 - min_marker_position
+  if min_marker_position < 1 or not 0 < num_markers <= room:
     raise ValueError(
-        f'--min_marker_position={min_marker_position} must be in '
-        f'[1, min_length - 1 = {min_length - 1}): the marker needs room '
-        'before </s>.')
+        f'--num_markers={num_markers} markers must fit between '
+        f'--min_marker_position={min_marker_position} (at least 1) and '
+        f'</s> of the shortest example (--min_length - 1 = {min_length - 1}).')
   if not min_length <= seq_length:
     raise ValueError(f'--min_length={min_length} must be <= '
                      f'--seq_length={seq_length}.')
@@ -126,6 +133,7 @@ def main(_):
       seq_length=FLAGS.seq_length,
       min_length=FLAGS.min_length,
       min_marker_position=FLAGS.min_marker_position,
+      num_markers=FLAGS.num_markers,
       vocab_size=FLAGS.vocab_size)
   _check_flags(**kwargs)
   tf.io.gfile.makedirs(FLAGS.output_dir)
