@@ -20,7 +20,7 @@ That scores 3W keys per query where 2W+1 are needed (HF's overlapping chunks
 score 4W), with no skew or diagonal copies. Where the sequence is at most
 `DENSE_MAX_WINDOWS` windows long, a dense [T, T] band is cheaper and is used
 instead. The global tokens' keys are appended to every query's window keys,
-so one softmax covers both, and both layouts give [B, N, T, K + G] scores.
+so one softmax covers both.
 
 Global tokens. `global_attention_size` G: the first G tokens are global. Only
 `take_global` and `put_global_rows` know that the slots are the first G
@@ -143,11 +143,12 @@ def window_scores(query: tf.Tensor, key: tf.Tensor, key_is_open: tf.Tensor,
   In the blocked layout T must be a multiple of W (see `pad_to_blocks`).
 
   Returns:
-    scores: [B, N, T, K + G], in the dtype of `query`.
+    scores: in the dtype of `query`, dense layout [B, N, T, K + G] with
+      K = T, blocked layout [B, C, N, W, K + G] with K = 3W (see module
+      docstring); the last G keys are the global ones. Normalize over the
+      last axis; `window_context` takes the probabilities in this layout.
     bias: float32, broadcastable to scores: 0 where the key is open to the
-      query, CLOSED_BIAS elsewhere. K = T for the dense layout and 3W for the
-      blocked one (see module docstring); the last G columns are the global
-      keys.
+      query, CLOSED_BIAS elsewhere.
   """
   seq_length = static_or_dynamic_length(query)
   w = one_sided_window
@@ -179,13 +180,10 @@ def window_scores(query: tf.Tensor, key: tf.Tensor, key_is_open: tf.Tensor,
   if dense:
     scores = tf.einsum('BTNH,BKNH->BNTK', queries, keys)
     return scores, _closed_to_bias(is_open)[:, tf.newaxis]
-  scores = tf.einsum('BCQNH,BCKNH->BNCQK', queries, keys)
-  num_keys = scores.shape[-1]
-  scores = tf.reshape(scores, [tf.shape(scores)[0], scores.shape[1], -1,
-                               num_keys])  # [B, N, T, K + G]
-  bias = tf.reshape(_closed_to_bias(is_open),
-                    [tf.shape(is_open)[0], 1, -1, num_keys])  # [B,1,T,K+G]
-  return scores, bias
+  # Batch dims first in the output, as the matmul produces them: no
+  # transposed copy of the largest tensor of the layer.
+  scores = tf.einsum('BCQNH,BCKNH->BCNQK', queries, keys)
+  return scores, _closed_to_bias(is_open)[:, :, tf.newaxis]
 
 
 def window_context(probs: tf.Tensor, value: tf.Tensor,
@@ -193,7 +191,7 @@ def window_context(probs: tf.Tensor, value: tf.Tensor,
   """Probability-weighted sum of values, the layout of `window_scores`.
 
   Args:
-    probs: [B, N, T, K + G], as laid out by `window_scores`.
+    probs: probabilities in the layout of `window_scores`' scores.
     value: [B, T, N, H].
     one_sided_window: W.
     global_value: [B, G, N, H] if `window_scores` had global keys.
@@ -207,9 +205,7 @@ def window_context(probs: tf.Tensor, value: tf.Tensor,
     values = _append_global(value, global_value, 1)  # [B, T + G, N, H]
     return tf.einsum('BNTK,BKNH->BTNH', probs, values)
   values = _append_global(_neighbour_blocks(value, w), global_value, 2)
-  probs = tf.reshape(probs, [tf.shape(probs)[0], probs.shape[1], -1, w,
-                             probs.shape[-1]])  # [B, N, C, W, K + G]
-  context = tf.einsum('BNCQK,BCKNH->BCQNH', probs, values)
+  context = tf.einsum('BCNQK,BCKNH->BCQNH', probs, values)
   return tf.reshape(context, [tf.shape(context)[0], -1] +
                     value.shape[2:].as_list())  # [B, T, N, H]
 

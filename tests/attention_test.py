@@ -112,7 +112,7 @@ def test_blocked_and_dense_layouts_agree(monkeypatch):
   monkeypatch.setattr(sliding_window, 'DENSE_MAX_WINDOWS', 0)
   blocked_shape, blocked = attend()
   assert dense_shape == (2, 2, 12, 12 + 2)
-  assert blocked_shape == (2, 2, 12, 3 * w + 2)
+  assert blocked_shape == (2, 12 // w, 2, w, 3 * w + 2)  # [B, C, N, W, K+G]
   np.testing.assert_allclose(blocked, dense, atol=REFERENCE_ATOL, rtol=0)
 
 
