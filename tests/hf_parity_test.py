@@ -40,6 +40,17 @@ def test_outputs_match_hf_pytorch(name, overrides, global_size, seq_length,
       ours, hf_reference.hf_outputs(model, batch, global_size))
 
 
+def _sequence_output_diff(model, state) -> float:
+  """Max abs diff from HF of an encoder holding `state` instead of `model`'s
+  weights (1 global token, a padded batch of 2 x 30)."""
+  encoder = hf_reference.converted_encoder(model, 1, state=state)
+  batch = hf_reference.random_batch(model.config, 2, 30, 1)
+  diff, _ = hf_reference.max_diff(
+      encoder(batch)['sequence_output'].numpy(),
+      hf_reference.hf_outputs(model, batch, 1)['sequence_output'])
+  return diff
+
+
 def test_corrupted_mapping_breaks_parity():
   """Negative control: swapping the local and global value projections
   moves the outputs far beyond the parity tolerance.
@@ -55,11 +66,7 @@ def test_corrupted_mapping_breaks_parity():
     for weight in ('weight', 'bias'):
       local, other = prefix + 'value.' + weight, prefix + 'value_global.' + weight
       state[local], state[other] = state[other], state[local]
-  encoder = hf_reference.converted_encoder(model, 1, state=state)
-  batch = hf_reference.random_batch(model.config, 2, 30, 1)
-  diff, _ = hf_reference.max_diff(
-      encoder(batch)['sequence_output'].numpy(),
-      hf_reference.hf_outputs(model, batch, 1)['sequence_output'])
+  diff = _sequence_output_diff(model, state)
   assert diff > 100 * hf_reference.PARITY_ATOL, diff
 
 
@@ -72,11 +79,7 @@ def test_dropping_position_offset_breaks_parity():
   table = state['embeddings.position_embeddings.weight']
   state['embeddings.position_embeddings.weight'] = np.concatenate(
       [table[offset:], table[:offset]])
-  encoder = hf_reference.converted_encoder(model, 1, state=state)
-  batch = hf_reference.random_batch(model.config, 2, 30, 1)
-  diff, _ = hf_reference.max_diff(
-      encoder(batch)['sequence_output'].numpy(),
-      hf_reference.hf_outputs(model, batch, 1)['sequence_output'])
+  diff = _sequence_output_diff(model, state)
   assert diff > 100 * hf_reference.PARITY_ATOL, diff
 
 
@@ -104,9 +107,5 @@ def test_key_bias_is_softmax_invariant():
   for layer in range(model.config.num_hidden_layers):
     name = f'encoder.layer.{layer}.attention.self.key.bias'
     state[name] = rng.normal(size=state[name].shape).astype(np.float32)
-  encoder = hf_reference.converted_encoder(model, 1, state=state)
-  batch = hf_reference.random_batch(model.config, 2, 30, 1)
-  diff, _ = hf_reference.max_diff(
-      encoder(batch)['sequence_output'].numpy(),
-      hf_reference.hf_outputs(model, batch, 1)['sequence_output'])
+  diff = _sequence_output_diff(model, state)
   assert diff <= hf_reference.PARITY_ATOL, diff
