@@ -1,7 +1,6 @@
 """Tests for the offline demo's data (utils/make_demo_data.py) and YAML."""
 import os
 
-from absl import flags
 import numpy as np
 import tensorflow as tf
 
@@ -16,7 +15,7 @@ _DEMO_YAML = os.path.join(tiny_experiment.REPO_DIR, 'experiments',
 
 
 def _default(name):
-  return flags.FLAGS[name].default
+  return make_demo_data.DEFAULTS[name]
 
 
 class MakeExampleTest(tf.test.TestCase):

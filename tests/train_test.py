@@ -2,8 +2,9 @@
 
 Every run is a subprocess of train.py on the tiny demo records of
 `tiny_experiment`, as a user would start it: two steps with params.yaml and
-checkpoints, a resumed run, a killed and restarted run, MirroredStrategy on
-two logical CPUs and MultiWorkerMirroredStrategy with two local workers.
+checkpoints, a resumed run, both eval modes, a killed and restarted run,
+MirroredStrategy on two logical CPUs and MultiWorkerMirroredStrategy with two
+local workers.
 """
 import json
 import os
@@ -82,7 +83,7 @@ class TrainPyTest(tf.test.TestCase):
     path = tf.train.latest_checkpoint(self._model_dir)
     return None if path is None else int(path.rsplit('-', 1)[1])
 
-  def test_two_steps_then_resume_to_four(self):
+  def test_two_steps_resume_to_four_then_eval_modes(self):
     self._run(tiny_experiment.glue_overrides(*self._paths, train_steps=2),
               mode='train_and_eval')
     with open(os.path.join(self._model_dir, 'params.yaml')) as f:
@@ -93,10 +94,18 @@ class TrainPyTest(tf.test.TestCase):
     self.assertEqual(self._latest_step(), 2)
     self.assertTrue(os.listdir(os.path.join(self._model_dir, 'validation')))
 
-    output = self._run(
-        tiny_experiment.glue_overrides(*self._paths, train_steps=4))
+    overrides = tiny_experiment.glue_overrides(*self._paths, train_steps=4)
+    output = self._run(overrides)
     self.assertEqual(_start_step(output), 2)
     self.assertEqual(self._latest_step(), 4)
+
+    # Both eval modes evaluate the latest checkpoint; continuous_eval then
+    # waits continuous_eval_timeout seconds for a newer one and, as step 4
+    # is train_steps, stops.
+    overrides['trainer']['continuous_eval_timeout'] = 1
+    for mode in ('eval', 'continuous_eval'):
+      output = self._run(overrides, mode=mode)
+      self.assertRegex(output, r'eval \| step: +4 \| running', msg=mode)
 
   def test_killed_run_resumes_from_its_last_checkpoint(self):
     train_steps = 30

@@ -41,22 +41,46 @@ MARKER_IDS = (3, 4)
 # Filler tokens are drawn from [FIRST_FILLER_ID, vocab_size).
 FIRST_FILLER_ID = 5
 
+# The demo's task; experiments/demo_long_range.yaml is sized for it.
+DEFAULTS = {
+    'seq_length': 1024,
+    'min_length': 768,
+    'min_marker_position': 64,
+    'num_markers': 32,
+    'vocab_size': 64,
+    'num_train': 4096,
+    'num_eval': 512,
+    'seed': 0,
+}
+
 FLAGS = flags.FLAGS
 
-flags.DEFINE_string('output_dir', None, 'Directory for the two TFRecords.')
-flags.DEFINE_integer('seq_length', 1024, 'Padded length of every example.')
-flags.DEFINE_integer('min_length', 768,
-                     'Shortest real length (with <s> and </s>); lengths are '
-                     'uniform in [min_length, seq_length].')
-flags.DEFINE_integer('min_marker_position', 64,
-                     'The marker lies in [min_marker_position, length - 1); '
-                     'keep it beyond num_layers * attention_window / 2.')
-flags.DEFINE_integer('num_markers', 32,
-                     'Copies of the label\'s marker in each example.')
-flags.DEFINE_integer('vocab_size', 64, 'Token ids are in [0, vocab_size).')
-flags.DEFINE_integer('num_train', 4096, 'Training examples.')
-flags.DEFINE_integer('num_eval', 512, 'Evaluation examples.')
-flags.DEFINE_integer('seed', 0, 'NumPy seed; eval uses seed + 1.')
+
+def _define_flags() -> None:
+  """Defines the CLI flags.
+
+  Called only when run as a script, so importing this module (as the tests
+  do) adds no global flags that could clash with another module's.
+  """
+  flags.DEFINE_string('output_dir', None, 'Directory for the two TFRecords.')
+  flags.DEFINE_integer('seq_length', DEFAULTS['seq_length'],
+                       'Padded length of every example.')
+  flags.DEFINE_integer('min_length', DEFAULTS['min_length'],
+                       'Shortest real length (with <s> and </s>); lengths '
+                       'are uniform in [min_length, seq_length].')
+  flags.DEFINE_integer('min_marker_position', DEFAULTS['min_marker_position'],
+                       'Markers lie in [min_marker_position, length - 1); '
+                       'keep it beyond num_layers * attention_window / 2.')
+  flags.DEFINE_integer('num_markers', DEFAULTS['num_markers'],
+                       'Copies of the label\'s marker in each example.')
+  flags.DEFINE_integer('vocab_size', DEFAULTS['vocab_size'],
+                       'Token ids are in [0, vocab_size).')
+  flags.DEFINE_integer('num_train', DEFAULTS['num_train'],
+                       'Training examples.')
+  flags.DEFINE_integer('num_eval', DEFAULTS['num_eval'], 'Evaluation examples.')
+  flags.DEFINE_integer('seed', DEFAULTS['seed'],
+                       'NumPy seed; eval uses seed + 1.')
+  flags.mark_flag_as_required('output_dir')
 
 
 def make_example(rng: np.random.Generator, seq_length: int, min_length: int,
@@ -144,5 +168,5 @@ def main(_):
 
 
 if __name__ == '__main__':
-  flags.mark_flag_as_required('output_dir')
+  _define_flags()
   app.run(main)
