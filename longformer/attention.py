@@ -13,6 +13,7 @@ import math
 import tensorflow as tf
 import tf_keras
 
+from official.projects.bigbird import recompute_grad
 from official.projects.bigbird import recomputing_dropout
 from longformer import sliding_window
 
@@ -55,6 +56,11 @@ class LongformerAttention(tf_keras.layers.Layer):
     attention_window: the full, even window (HF's `attention_window`).
     global_attention_size: G, the number of leading global tokens.
     dropout: dropout rate on the attention probabilities.
+    recompute_attention: in training, recompute the window scores and
+      probabilities in the backward pass instead of keeping them: the
+      [N, T, 3W + G] probabilities are the largest activations of a layer
+      (at 4096 tokens, window 512: 2 GiB over 12 layers), for one more
+      scores matmul and softmax (~15% slower training).
     kernel_initializer: initializer of the projection kernels.
     bias_initializer: initializer of the projection biases.
     **kwargs: other Layer arguments (name, dtype, regularizers are not
@@ -67,6 +73,7 @@ class LongformerAttention(tf_keras.layers.Layer):
                attention_window: int,
                global_attention_size: int,
                dropout: float = 0.0,
+               recompute_attention: bool = True,
                kernel_initializer='glorot_uniform',
                bias_initializer='zeros',
                **kwargs):
@@ -79,6 +86,7 @@ class LongformerAttention(tf_keras.layers.Layer):
     self._one_sided_window = attention_window // 2
     self._global_attention_size = global_attention_size
     self._dropout_rate = dropout
+    self._recompute_attention = recompute_attention
     self._kernel_initializer = tf_keras.initializers.get(kernel_initializer)
     self._bias_initializer = tf_keras.initializers.get(bias_initializer)
 
@@ -148,7 +156,9 @@ class LongformerAttention(tf_keras.layers.Layer):
       is_real = sliding_window.pad_to_blocks(is_real, window, False)
     dropout = lambda probs: self._dropout_layer(probs, training=training)
 
-    context = self._local_rows(hidden, is_real, dropout)
+    context = self._local_rows(hidden, is_real, dropout,
+                               recompute=self._recompute_attention and
+                               bool(training))
     if self._global_attention_size:
       context = self._overwrite_global_rows(context, hidden, is_real, dropout)
     output = self._output_dense(context)
@@ -157,7 +167,7 @@ class LongformerAttention(tf_keras.layers.Layer):
   def _scaled(self, query):
     return query / tf.cast(math.sqrt(self._key_dim), query.dtype)
 
-  def _local_rows(self, hidden, is_real, dropout):
+  def _local_rows(self, hidden, is_real, dropout, recompute):
     """Every token's context from its window and the global tokens."""
     g = self._global_attention_size
     query = self._scaled(self._projections['query'](hidden))
@@ -166,13 +176,19 @@ class LongformerAttention(tf_keras.layers.Layer):
     positions = tf.range(sliding_window.static_or_dynamic_length(hidden))
     key_is_open = tf.logical_and(is_real, positions >= g)  # [B, T]
     global_of = lambda x: sliding_window.take_global(x, g) if g else None
-    scores, bias = sliding_window.window_scores(
-        query, key, key_is_open, self._one_sided_window,
-        global_key=global_of(key), global_is_valid=global_of(is_real))
-    probs = tf.nn.softmax(tf.cast(scores, tf.float32) + bias, axis=-1)
-    probs = dropout(tf.cast(probs, value.dtype))  # [B, N, T, K + G]
-    context = sliding_window.window_context(
-        probs, value, self._one_sided_window, global_value=global_of(value))
+
+    def attend(query, key, value):
+      scores, bias = sliding_window.window_scores(
+          query, key, key_is_open, self._one_sided_window,
+          global_key=global_of(key), global_is_valid=global_of(is_real))
+      probs = tf.nn.softmax(tf.cast(scores, tf.float32) + bias, axis=-1)
+      probs = dropout(tf.cast(probs, value.dtype))
+      return sliding_window.window_context(
+          probs, value, self._one_sided_window, global_value=global_of(value))
+
+    if recompute:  # Dropout masks are redrawn identically (seeded).
+      attend = recompute_grad.recompute_grad(attend)
+    context = attend(query, key, value)  # [B, T, N, H]
     # Padding queries get a zero context (HF zeroes their probabilities).
     return context * tf.cast(is_real, context.dtype)[:, :, tf.newaxis,
                                                      tf.newaxis]
@@ -204,6 +220,7 @@ class LongformerAttention(tf_keras.layers.Layer):
         'attention_window': self._attention_window,
         'global_attention_size': self._global_attention_size,
         'dropout': self._dropout_rate,
+        'recompute_attention': self._recompute_attention,
         'kernel_initializer':
             tf_keras.initializers.serialize(self._kernel_initializer),
         'bias_initializer':

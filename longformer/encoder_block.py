@@ -35,6 +35,7 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
     global_attention_size: number of leading global tokens.
     output_dropout: dropout after the attention and feed-forward outputs.
     attention_dropout: dropout on the attention probabilities.
+    recompute_attention: see `LongformerAttention`.
     norm_first: pre-LN if True, post-LN (HF Longformer) if False.
     norm_epsilon: layer norm epsilon (HF `layer_norm_eps`).
     kernel_initializer: initializer of every kernel.
@@ -50,6 +51,7 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
                global_attention_size: int,
                output_dropout: float = 0.0,
                attention_dropout: float = 0.0,
+               recompute_attention: bool = True,
                norm_first: bool = False,
                norm_epsilon: float = 1e-5,
                kernel_initializer='glorot_uniform',
@@ -71,6 +73,7 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
         **kwargs)
     self._attention_window = attention_window
     self._global_attention_size = global_attention_size
+    self._recompute_attention = recompute_attention
 
   def build(self, input_shape):
     hidden_size = tf.TensorShape(input_shape[0])[-1]
@@ -84,6 +87,7 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
         'attention_window': self._attention_window,
         'global_attention_size': self._global_attention_size,
         'dropout': self._attention_dropout_rate,
+        'recompute_attention': self._recompute_attention,
         'kernel_initializer': self._kernel_initializer,
         'bias_initializer': self._bias_initializer,
         'name': 'self_attention',
@@ -107,6 +111,7 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
         'global_attention_size': self._global_attention_size,
         'output_dropout': self._dropout_rate,
         'attention_dropout': self._attention_dropout_rate,
+        'recompute_attention': self._recompute_attention,
         'norm_first': self._norm_first,
         'norm_epsilon': self._norm_epsilon,
         'kernel_initializer':

@@ -155,7 +155,8 @@ def test_config_round_trip_keeps_every_argument():
       inner_activation='relu', output_dropout=0.2, attention_dropout=0.3,
       initializer=tf_keras.initializers.TruncatedNormal(stddev=0.05),
       output_range=1, embedding_width=8, norm_first=True, norm_epsilon=1e-7,
-      type_vocab_size=3, max_sequence_length=33, gradient_checkpointing=True)
+      type_vocab_size=3, max_sequence_length=33, gradient_checkpointing=True,
+      recompute_attention=False)
   config = encoder.get_config()
   assert config['attention_window'] == [6, 2]
   assert config['global_attention_size'] == 3
@@ -168,7 +169,8 @@ def test_config_round_trip_keeps_every_argument():
       'max_sequence_length', 'type_vocab_size', 'inner_dim',
       'inner_activation', 'output_dropout', 'attention_dropout',
       'initializer', 'output_range', 'embedding_width', 'embedding_layer',
-      'norm_first', 'norm_epsilon', 'gradient_checkpointing'}
+      'norm_first', 'norm_epsilon', 'gradient_checkpointing',
+      'recompute_attention'}
   assert expected_keys <= set(config)
 
 
@@ -176,7 +178,8 @@ def test_block_config_round_trip():
   block = longformer.LongformerEncoderBlock(
       num_attention_heads=2, inner_dim=24, inner_activation='relu',
       attention_window=6, global_attention_size=2, output_dropout=0.1,
-      attention_dropout=0.2, norm_first=True, norm_epsilon=1e-6)
+      attention_dropout=0.2, norm_first=True, norm_epsilon=1e-6,
+      recompute_attention=False)
   config = block.get_config()
   assert longformer.LongformerEncoderBlock.from_config(
       config).get_config() == config
@@ -288,9 +291,12 @@ def test_bad_pad_token_is_an_error():
 
 
 @pytest.mark.parametrize('jit_compile', [False, True])
-def test_gradient_checkpointing_gives_the_same_gradients(jit_compile):
-  plain = _tiny_encoder()
-  checkpointed = _tiny_encoder(gradient_checkpointing=True)
+@pytest.mark.parametrize('recompute', ['gradient_checkpointing',
+                                       'recompute_attention'])
+def test_recomputation_gives_the_same_gradients(jit_compile, recompute):
+  plain = _tiny_encoder(recompute_attention=False)
+  checkpointed = _tiny_encoder(**{'recompute_attention': False,
+                                  recompute: True})
   batch = _batch()
   plain(batch)
   checkpointed(batch)
