@@ -13,6 +13,7 @@ import math
 import tensorflow as tf
 import tf_keras
 
+from official.modeling import tf_utils
 from official.projects.bigbird import recompute_grad
 from official.projects.bigbird import recomputing_dropout
 from longformer import sliding_window
@@ -120,13 +121,10 @@ class LongformerAttention(tf_keras.layers.Layer):
         equation.lower(),
         output_shape=output_shape,
         bias_axes=bias_axes.lower(),
-        kernel_initializer=self._clone(self._kernel_initializer),
-        bias_initializer=self._clone(self._bias_initializer),
+        kernel_initializer=tf_utils.clone_initializer(
+            self._kernel_initializer),
+        bias_initializer=tf_utils.clone_initializer(self._bias_initializer),
         name=name)
-
-  @staticmethod
-  def _clone(initializer):
-    return initializer.__class__.from_config(initializer.get_config())
 
   def call(self, query, value=None, attention_mask=None, training=None):
     """Attends `query` to itself.

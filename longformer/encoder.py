@@ -16,6 +16,7 @@ from typing import List, Optional, Sequence, Union
 import tensorflow as tf
 import tf_keras
 
+from official.modeling import tf_utils
 from official.nlp.modeling import layers
 from official.projects.bigbird import recompute_grad
 from longformer import attention
@@ -163,18 +164,17 @@ class LongformerEncoder(tf_keras.layers.Layer):
         'gradient_checkpointing': gradient_checkpointing,
     }
 
-    def clone(init):
-      return init.__class__.from_config(init.get_config())
-
     self._embedding_layer = embedding_layer or layers.OnDeviceEmbedding(
         vocab_size=vocab_size, embedding_width=embedding_width,
-        initializer=clone(initializer), name='word_embeddings')
+        initializer=tf_utils.clone_initializer(initializer),
+        name='word_embeddings')
     self._position_embedding_layer = layers.OnDeviceEmbedding(
         vocab_size=max_sequence_length, embedding_width=embedding_width,
-        initializer=clone(initializer), name='position_embedding')
+        initializer=tf_utils.clone_initializer(initializer),
+        name='position_embedding')
     self._type_embedding_layer = layers.OnDeviceEmbedding(
         vocab_size=type_vocab_size, embedding_width=embedding_width,
-        initializer=clone(initializer), use_one_hot=True,
+        initializer=tf_utils.clone_initializer(initializer), use_one_hot=True,
         name='type_embeddings')
     self._embedding_norm_layer = tf_keras.layers.LayerNormalization(
         name='embeddings/layer_norm', axis=-1, epsilon=norm_epsilon,
@@ -185,7 +185,8 @@ class LongformerEncoder(tf_keras.layers.Layer):
     if embedding_width != hidden_size:
       self._embedding_projection = tf_keras.layers.EinsumDense(
           '...x,xy->...y', output_shape=hidden_size, bias_axes='y',
-          kernel_initializer=clone(initializer), name='embedding_projection')
+          kernel_initializer=tf_utils.clone_initializer(initializer),
+          name='embedding_projection')
     self._transformer_layers = [
         encoder_block.LongformerEncoderBlock(
             num_attention_heads=num_attention_heads,
@@ -198,12 +199,13 @@ class LongformerEncoder(tf_keras.layers.Layer):
             recompute_attention=recompute_attention,
             norm_first=norm_first,
             norm_epsilon=norm_epsilon,
-            kernel_initializer=clone(initializer),
+            kernel_initializer=tf_utils.clone_initializer(initializer),
             name=f'transformer/layer_{i}') for i, window in enumerate(windows)
     ]
     self._pooler_layer = tf_keras.layers.Dense(
         units=hidden_size, activation='tanh',
-        kernel_initializer=clone(initializer), name='pooler_transform')
+        kernel_initializer=tf_utils.clone_initializer(initializer),
+        name='pooler_transform')
     self.inputs = dict(
         input_word_ids=tf_keras.Input(shape=(None,), dtype=tf.int32),
         input_mask=tf_keras.Input(shape=(None,), dtype=tf.int32),
