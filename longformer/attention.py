@@ -211,6 +211,18 @@ class LongformerAttention(tf_keras.layers.Layer):
     return sliding_window.put_global_rows(
         context, global_context, sliding_window.take_global(is_real, g))
 
+  @property
+  def projections(self):
+    """The six input projections, by HF name: `query`, `key`, `value` (the
+    window) and `query_global`, `key_global`, `value_global`; each an
+    `EinsumDense` with kernel [D, N, H] and bias [N, H]."""
+    return dict(self._projections)
+
+  @property
+  def output_dense(self):
+    """The output projection, kernel [N, H, D] and bias [D]."""
+    return self._output_dense
+
   def get_config(self):
     config = {
         'num_heads': self._num_heads,

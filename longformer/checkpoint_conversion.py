@@ -122,43 +122,43 @@ def _weight_table(encoder) -> List[Tuple[str, object, _Transform]]:
       ('embeddings.word_embeddings.weight',
        encoder.get_embedding_layer().embeddings, _identity),
       ('embeddings.position_embeddings.weight',
-       encoder._position_embedding_layer.embeddings, _identity),  # pylint: disable=protected-access
+       encoder.position_embedding_layer.embeddings, _identity),
       ('embeddings.token_type_embeddings.weight',
-       encoder._type_embedding_layer.embeddings, _identity),  # pylint: disable=protected-access
+       encoder.type_embedding_layer.embeddings, _identity),
       ('embeddings.LayerNorm.weight',
-       encoder._embedding_norm_layer.gamma, _identity),  # pylint: disable=protected-access
+       encoder.embedding_norm_layer.gamma, _identity),
       ('embeddings.LayerNorm.bias',
-       encoder._embedding_norm_layer.beta, _identity),  # pylint: disable=protected-access
+       encoder.embedding_norm_layer.beta, _identity),
       ('pooler.dense.weight', encoder.pooler_layer.kernel, _linear_kernel),
       ('pooler.dense.bias', encoder.pooler_layer.bias, _identity),
   ]
   for i, block in enumerate(encoder.transformer_layers):
     hf = f'encoder.layer.{i}.'
-    attn = block._attention_layer  # pylint: disable=protected-access
-    for name, dense in attn._projections.items():  # pylint: disable=protected-access
+    attn = block.attention_layer
+    for name, dense in attn.projections.items():
       table.append((f'{hf}attention.self.{name}.weight', dense.kernel,
                     _heads_kernel))
       table.append((f'{hf}attention.self.{name}.bias', dense.bias,
                     _heads_bias))
     table += [
-        (f'{hf}attention.output.dense.weight', attn._output_dense.kernel,  # pylint: disable=protected-access
+        (f'{hf}attention.output.dense.weight', attn.output_dense.kernel,
          _merge_heads_kernel),
-        (f'{hf}attention.output.dense.bias', attn._output_dense.bias,  # pylint: disable=protected-access
+        (f'{hf}attention.output.dense.bias', attn.output_dense.bias,
          _identity),
         (f'{hf}attention.output.LayerNorm.weight',
-         block._attention_layer_norm.gamma, _identity),  # pylint: disable=protected-access
+         block.attention_layer_norm.gamma, _identity),
         (f'{hf}attention.output.LayerNorm.bias',
-         block._attention_layer_norm.beta, _identity),  # pylint: disable=protected-access
-        (f'{hf}intermediate.dense.weight', block._intermediate_dense.kernel,  # pylint: disable=protected-access
+         block.attention_layer_norm.beta, _identity),
+        (f'{hf}intermediate.dense.weight', block.intermediate_dense.kernel,
          _linear_kernel),
-        (f'{hf}intermediate.dense.bias', block._intermediate_dense.bias,  # pylint: disable=protected-access
+        (f'{hf}intermediate.dense.bias', block.intermediate_dense.bias,
          _identity),
-        (f'{hf}output.dense.weight', block._output_dense.kernel,  # pylint: disable=protected-access
+        (f'{hf}output.dense.weight', block.output_dense.kernel,
          _linear_kernel),
-        (f'{hf}output.dense.bias', block._output_dense.bias, _identity),  # pylint: disable=protected-access
-        (f'{hf}output.LayerNorm.weight', block._output_layer_norm.gamma,  # pylint: disable=protected-access
+        (f'{hf}output.dense.bias', block.output_dense.bias, _identity),
+        (f'{hf}output.LayerNorm.weight', block.output_layer_norm.gamma,
          _identity),
-        (f'{hf}output.LayerNorm.bias', block._output_layer_norm.beta,  # pylint: disable=protected-access
+        (f'{hf}output.LayerNorm.bias', block.output_layer_norm.beta,
          _identity),
     ]
   return table

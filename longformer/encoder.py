@@ -294,6 +294,21 @@ class LongformerEncoder(tf_keras.layers.Layer):
     return self._embedding_layer
 
   @property
+  def position_embedding_layer(self):
+    """Position table [max_sequence_length, embedding_width]."""
+    return self._position_embedding_layer
+
+  @property
+  def type_embedding_layer(self):
+    """Token type table [type_vocab_size, embedding_width]."""
+    return self._type_embedding_layer
+
+  @property
+  def embedding_norm_layer(self):
+    """LayerNorm over the summed embeddings."""
+    return self._embedding_norm_layer
+
+  @property
   def transformer_layers(self):
     """The `LongformerEncoderBlock`s, first to last."""
     return self._transformer_layers

@@ -98,6 +98,31 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
     self._output_dropout = recomputing_dropout.RecomputingDropout(
         rate=self._dropout_rate)
 
+  # Public accessors for the scaffold's sublayers (checkpoint conversion
+  # reads their weights). Model Garden names them privately; if an upgrade
+  # renames one, this is the one place that breaks, with an AttributeError.
+  @property
+  def attention_layer(self) -> attention.LongformerAttention:
+    return self._attention_layer
+
+  @property
+  def attention_layer_norm(self) -> tf_keras.layers.LayerNormalization:
+    return self._attention_layer_norm
+
+  @property
+  def intermediate_dense(self) -> tf_keras.layers.Layer:
+    """Feed-forward input projection, kernel [D, I]."""
+    return self._intermediate_dense
+
+  @property
+  def output_dense(self) -> tf_keras.layers.Layer:
+    """Feed-forward output projection, kernel [I, D]."""
+    return self._output_dense
+
+  @property
+  def output_layer_norm(self) -> tf_keras.layers.LayerNormalization:
+    return self._output_layer_norm
+
   def get_config(self):
     return {
         'name': self.name,
