@@ -222,28 +222,25 @@ class LongformerEncoder(tf_keras.layers.Layer):
         units=hidden_size, activation='tanh',
         kernel_initializer=tf_utils.clone_initializer(initializer),
         name='pooler_transform')
-    self.inputs = dict(
-        input_word_ids=tf_keras.Input(shape=(None,), dtype=tf.int32),
-        input_mask=tf_keras.Input(shape=(None,), dtype=tf.int32),
-        input_type_ids=tf_keras.Input(shape=(None,), dtype=tf.int32))
+    # Named, so a saved model's serving signature takes these names.
+    self.inputs = {
+        name: tf_keras.Input(shape=(None,), dtype=tf.int32, name=name)
+        for name in ('input_word_ids', 'input_mask', 'input_type_ids')}
 
-  def _check_inputs(self, word_ids, type_ids, seq_length) -> None:
-    """Length, word ids and token types (see `inputs` for XLA)."""
+  def _checked_ids(self, word_ids, type_ids):
+    """Word ids and token types, checked (see `inputs` for XLA)."""
     config = self._config
-    inputs_lib.check_length(
-        seq_length,
-        config['max_sequence_length'] -
-        first_real_position_id(config['pad_token_id']),
-        config['max_sequence_length'])
     if word_ids is not None:
-      inputs_lib.check_ids(word_ids, config['vocab_size'], 'input_word_ids',
-                           'use the tokenizer that matches the vocabulary')
+      word_ids = inputs_lib.checked_ids(
+          word_ids, config['vocab_size'], 'input_word_ids',
+          'use the tokenizer that matches the vocabulary')
     if type_ids is not None:
-      inputs_lib.check_ids(
+      type_ids = inputs_lib.checked_ids(
           type_ids, config['type_vocab_size'], 'input_type_ids',
           f'type_vocab_size={config["type_vocab_size"]}; RoBERTa and '
           'Longformer checkpoints have a single token type, so set '
           'input_type_ids to 0 (segment ids of sentence pairs are not used)')
+    return word_ids, type_ids
 
   def _embed(self, word_ids, type_ids, word_embeddings):
     """Word + position + type embeddings, normalized: [B, T, D]."""
@@ -283,8 +280,13 @@ class LongformerEncoder(tf_keras.layers.Layer):
     if mask.shape.rank != 2:
       raise ValueError(f'input_mask must be [batch, length]; got shape '
                        f'{mask.shape}.')
-    self._check_inputs(word_ids, type_ids,
-                       sliding_window.static_or_dynamic_length(mask))
+    length_check = inputs_lib.check_length(
+        sliding_window.static_or_dynamic_length(mask),
+        self._config['max_sequence_length'] -
+        first_real_position_id(self._config['pad_token_id']),
+        self._config['max_sequence_length'])
+    with tf.control_dependencies([length_check] if length_check else []):
+      word_ids, type_ids = self._checked_ids(word_ids, type_ids)
     mask = inputs_lib.block_attention_mask(
         mask, inputs.get('global_attention_mask'),
         self._config['global_tokens'], self._config['global_attention_size'])

@@ -36,14 +36,22 @@ def _assert_all(condition: tf.Tensor, message: str):
                              name='longformer_input_check')
 
 
-def check_ids(ids: tf.Tensor, limit: int, name: str, fix: str) -> None:
-  """Asserts 0 <= ids < limit (see the module docstring for XLA)."""
-  _assert_all(tf.logical_and(ids >= 0, ids < limit),
-              f'{name} must be in [0, {limit}): {fix}')
+def _after(checks, x: tf.Tensor) -> tf.Tensor:
+  """`x`, computed only after the assertions `checks` passed."""
+  with tf.control_dependencies([c for c in checks if c is not None]):
+    return tf.identity(x)
+
+
+def checked_ids(ids: tf.Tensor, limit: int, name: str,
+                fix: str) -> tf.Tensor:
+  """`ids`, asserted 0 <= ids < limit (see the module docstring for XLA)."""
+  return _after([_assert_all(tf.logical_and(ids >= 0, ids < limit),
+                             f'{name} must be in [0, {limit}): {fix}')], ids)
 
 
 def check_length(seq_length, max_tokens: int, max_sequence_length: int):
-  """Raises/asserts 0 < T <= max_tokens (static ValueError, else assert)."""
+  """Raises ValueError unless 0 < T <= max_tokens for a static length T;
+  returns an assertion (or None) for a dynamic one."""
   fix = (f'max_sequence_length={max_sequence_length} position rows, starting '
          f'after the padding id, hold {max_tokens} tokens. Shorten the '
          "input (e.g. the tokenizer's max_seq_length).")
@@ -54,8 +62,8 @@ def check_length(seq_length, max_tokens: int, max_sequence_length: int):
     if seq_length > max_tokens:
       raise ValueError(f'Input sequence length {seq_length} exceeds the '
                        f'position table: {fix}')
-    return
-  _assert_all(tf.logical_and(seq_length > 0, seq_length <= max_tokens),
+    return None
+  return _assert_all(tf.logical_and(seq_length > 0, seq_length <= max_tokens),
               f'Input sequence length must be in [1, {max_tokens}]: {fix}')
 
 
@@ -64,7 +72,7 @@ def _check_mask_values(mask: tf.Tensor, allowed, name: str, meaning: str):
   for value in allowed:
     is_allowed = tf.logical_or(is_allowed,
                                tf.equal(mask, tf.cast(value, mask.dtype)))
-  _assert_all(is_allowed, f'{name} values must be {meaning}. An additive '
+  return _assert_all(is_allowed, f'{name} values must be {meaning}. An additive '
               'mask (0 = token, -10000 = padding) or -1 for padding is not '
               f'supported: convert it to {name} = 1 for tokens, 0 for '
               'padding.')
@@ -87,35 +95,38 @@ def block_attention_mask(input_mask: tf.Tensor,
   """
   g = global_attention_size
   if global_attention_mask is not None:
-    _check_mask_values(input_mask, (0, 1), 'input_mask',
+    checks = [_check_mask_values(input_mask, (0, 1), 'input_mask',
                        '0 (padding) or 1 (token) when global_attention_mask '
-                       'is given')
-    _check_mask_values(global_attention_mask, (0, 1),
-                       'global_attention_mask', '0 (local) or 1 (global)')
+                       'is given'),
+              _check_mask_values(global_attention_mask, (0, 1),
+                                 'global_attention_mask',
+                                 '0 (local) or 1 (global)')]
     is_real = tf.not_equal(input_mask, 0)
     is_marked = tf.not_equal(global_attention_mask, 0)
-    _assert_all(tf.logical_or(is_real, tf.logical_not(is_marked)),
-                'global_attention_mask marks a padding token (input_mask 0) '
-                'as global: mark real tokens only.')
+    checks.append(_assert_all(
+        tf.logical_or(is_real, tf.logical_not(is_marked)),
+        'global_attention_mask marks a padding token (input_mask 0) as '
+        'global: mark real tokens only.'))
   elif global_tokens == 'marked':
-    _check_mask_values(input_mask, (0, 1, GLOBAL_TOKEN), 'input_mask',
-                       "0 (padding), 1 (token) or 2 (global token; "
-                       "global_tokens='marked')")
+    checks = [_check_mask_values(
+        input_mask, (0, 1, GLOBAL_TOKEN), 'input_mask',
+        '0 (padding), 1 (token) or 2 (global token; global_tokens=marked)')]
     is_real = tf.not_equal(input_mask, 0)
     is_marked = tf.equal(input_mask, GLOBAL_TOKEN)
   else:
-    _check_mask_values(input_mask, (0, 1), 'input_mask',
-                       "0 (padding) or 1 (token); to mark global tokens with "
-                       "2, build the encoder with global_tokens='marked'")
+    checks = [_check_mask_values(
+        input_mask, (0, 1), 'input_mask',
+        "0 (padding) or 1 (token); to mark global tokens with 2, build the "
+        'encoder with global_tokens=marked')]
     is_real = tf.not_equal(input_mask, 0)
     positions = tf.range(tf.shape(input_mask)[1])
     is_marked = tf.logical_and(is_real, positions < g)
   is_marked = tf.logical_and(is_marked, is_real)  # Also under XLA.
   count = tf.reduce_sum(tf.cast(is_marked, tf.int32), axis=1)  # [B]
-  _assert_all(count <= g,
-              f'A row marks more global tokens than global_attention_size='
+  checks.append(_assert_all(
+      count <= g, f'A row marks more global tokens than global_attention_size='
               f'{g} (the static number of global slots): raise '
               'global_attention_size to the largest count per row, or mark '
-              'fewer tokens.')
-  return (tf.cast(is_real, tf.int32) +
-          tf.cast(is_marked, tf.int32) * (GLOBAL_TOKEN - 1))
+              'fewer tokens.'))
+  return _after(checks, tf.cast(is_real, tf.int32) +
+                tf.cast(is_marked, tf.int32) * (GLOBAL_TOKEN - 1))

@@ -22,6 +22,11 @@ from official.projects.bigbird import recompute_grad
 _MAX_SEED = 2**31 - 1
 
 
+def draw_seed() -> tf.Tensor:
+  """A fresh int32 scalar seed for one forward pass and its recomputation."""
+  return tf.random.uniform([], maxval=_MAX_SEED, dtype=tf.int32)
+
+
 def recompute_in_backward(fn: Callable[..., tf.Tensor]
                           ) -> Callable[..., tf.Tensor]:
   """Returns `fn` recomputed (not stored) for its gradient.
@@ -34,7 +39,7 @@ def recompute_in_backward(fn: Callable[..., tf.Tensor]
   """
 
   def wrapped(*args):
-    seed = tf.random.uniform([], maxval=_MAX_SEED, dtype=tf.int32)
+    seed = draw_seed()
     out_dtype = []
 
     def as_float32(*inner_args):
