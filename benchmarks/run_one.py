@@ -72,6 +72,12 @@ def define_flags() -> None:
   flags.DEFINE_bool('jit_compile', True, 'ours: compile with XLA.')
   flags.DEFINE_bool('gradient_checkpointing', False,
                     'ours: recompute each layer in the backward pass.')
+  flags.DEFINE_enum('global_tokens', 'first', ['first', 'marked'],
+                    "ours: 'first' = the first --global_count tokens are "
+                    "global; 'marked' = --global_count tokens spread through "
+                    'the sequence are marked with input_mask 2.')
+  flags.DEFINE_integer('global_count', GLOBAL_ATTENTION_SIZE,
+                       'Global tokens (and global slots) per sequence.')
   flags.DEFINE_integer('repeats', 3, 'Timed runs after the warm-up.')
   flags.DEFINE_integer('threads', 2, 'Intra-op threads for either framework.')
   flags.DEFINE_integer('seed', 0, 'Seed for weights and token ids.')
@@ -141,15 +147,17 @@ def ours_step(seq_length: int) -> Callable[[], None]:
   options = {}
   if FLAGS.gradient_checkpointing:
     options['gradient_checkpointing'] = True
+  if FLAGS.global_tokens != 'first':  # Older versions lack the argument.
+    options['global_tokens'] = FLAGS.global_tokens
   encoder = longformer.LongformerEncoder(
       vocab_size=VOCAB_SIZE, attention_window=FLAGS.attention_window,
-      global_attention_size=GLOBAL_ATTENTION_SIZE, pad_token_id=PAD_TOKEN_ID,
+      global_attention_size=FLAGS.global_count, pad_token_id=PAD_TOKEN_ID,
       hidden_size=HIDDEN_SIZE, num_layers=FLAGS.num_layers,
       num_attention_heads=NUM_HEADS,
       max_sequence_length=seq_length + POSITION_ROWS_OFFSET,
       type_vocab_size=1, inner_dim=INNER_DIM, output_dropout=0.0,
       attention_dropout=0.0, **options)
-  encoder(ours_inputs(tf, 16))  # Creates the weights.
+  encoder(ours_inputs(tf, max(16, FLAGS.global_count)))  # Creates weights.
   inputs = ours_inputs(tf, seq_length)
 
   @tf.function(jit_compile=FLAGS.jit_compile)
@@ -169,14 +177,30 @@ def ours_step(seq_length: int) -> Callable[[], None]:
   return lambda: forward(inputs).numpy()
 
 
+def global_positions(seq_length: int) -> List[int]:
+  """The global tokens: the first --global_count, or as many evenly spread
+  (the middle of each of --global_count equal parts) when marked."""
+  count = min(FLAGS.global_count, seq_length)
+  if FLAGS.global_tokens == 'first':
+    return list(range(count))
+  stride = seq_length // count
+  return [i * stride + stride // 2 for i in range(count)]
+
+
 def ours_inputs(tf, seq_length: int) -> Dict[str, object]:
-  """Random real token ids: int32 [1, seq_length] each, mask all ones."""
+  """Random real token ids: int32 [1, seq_length] each; mask all ones, or
+  with --global_tokens=marked 2 at --global_count evenly spread tokens."""
   shape = (1, seq_length)
   word_ids = tf.random.stateless_uniform(
       shape, seed=(FLAGS.seed, 1), minval=PAD_TOKEN_ID + 1,
       maxval=VOCAB_SIZE, dtype=tf.int32)
+  mask = tf.ones(shape, tf.int32)
+  if FLAGS.global_tokens == 'marked':
+    is_global = [[i in global_positions(seq_length)
+                  for i in range(seq_length)]]
+    mask += tf.cast(is_global, tf.int32)
   return {'input_word_ids': word_ids,
-          'input_mask': tf.ones(shape, tf.int32),
+          'input_mask': mask,
           'input_type_ids': tf.zeros(shape, tf.int32)}
 
 
@@ -208,7 +232,7 @@ def hf_step(seq_length: int) -> Callable[[], None]:
   shape = (1, seq_length)
   word_ids = torch.randint(PAD_TOKEN_ID + 1, VOCAB_SIZE, shape)
   global_mask = torch.zeros(shape, dtype=torch.long)
-  global_mask[:, :GLOBAL_ATTENTION_SIZE] = 1
+  global_mask[:, global_positions(seq_length)] = 1
   inputs = dict(input_ids=word_ids, attention_mask=torch.ones_like(word_ids),
                 global_attention_mask=global_mask,
                 token_type_ids=torch.zeros_like(word_ids))
@@ -261,7 +285,9 @@ def describe_run() -> Dict[str, object]:
                  'attention_window': FLAGS.attention_window}
   if FLAGS.impl == 'ours':
     description.update(jit_compile=FLAGS.jit_compile,
-                       gradient_checkpointing=FLAGS.gradient_checkpointing)
+                       gradient_checkpointing=FLAGS.gradient_checkpointing,
+                       global_tokens=FLAGS.global_tokens,
+                       global_count=FLAGS.global_count)
   return description
 
 
