@@ -1,7 +1,8 @@
 r"""Tokenizes a GLUE task into TFRecords for Model Garden sentence prediction.
 
 Writes `<output_dir>/<task>_<split>.tf_record` for each split, with the
-features `SentencePredictionDataLoader` reads (see `longformer/tfrecords.py`),
+features `SentencePredictionDataLoader` reads (see
+`longformer/data/sentence_prediction.py`),
 and `<output_dir>/<task>_meta_data.json` with the counts, labels and lengths.
 Every file is written under a temporary name and renamed only when all splits
 succeed, so a failed run leaves no partial output.
@@ -19,9 +20,7 @@ and JSONL with the same columns work too) and a local tokenizer:
     --input=/data/glue/MNLI --tokenizer=/models/longformer-base-4096 \
     --max_seq_length=512 --output_dir=/data/mnli_tfrecords
 """
-import contextlib
 import itertools
-import json
 import os
 import sys
 import time
@@ -35,9 +34,12 @@ import tensorflow as tf
 # without installing the package.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # pylint: disable-next=g-import-not-at-top,wrong-import-position
-from longformer import tfrecords
+from longformer.data import glue
+from longformer.data import sentence_prediction
+from longformer.data import tokenizer as tokenizer_lib
+from longformer.data import writing
 
-_TASK = flags.DEFINE_enum('task', 'mnli', sorted(tfrecords.GLUE_TASKS),
+_TASK = flags.DEFINE_enum('task', 'mnli', sorted(glue.GLUE_TASKS),
                           'The GLUE task.')
 _INPUT = flags.DEFINE_string(
     'input', 'glue',
@@ -62,31 +64,12 @@ _LOG_EVERY = flags.DEFINE_integer(
     'log_every', 10000, 'Log progress every this many examples.')
 
 
-def load_tokenizer(name: str):
-  """Returns `AutoTokenizer.from_pretrained(name)`, with a clear error."""
-  try:
-    import transformers  # pylint: disable=g-import-not-at-top
-  except ImportError:
-    raise ImportError('The tokenizer needs `transformers`: pip install '
-                      "'.[data]' (or transformers tokenizers).") from None
-  try:
-    tokenizer = transformers.AutoTokenizer.from_pretrained(name)
-  except (OSError, ValueError) as e:
-    raise OSError(f'Could not load --tokenizer={name}: {e}\nPass a local '
-                  'directory written by `save_pretrained`, or a hub name '
-                  'this machine can download.') from None
-  if tokenizer.pad_token_id is None:
-    raise ValueError(f'--tokenizer={name} has no pad token; TFRecords are '
-                     'padded with it. Use a tokenizer that defines one.')
-  return tokenizer
-
-
 def encode(tokenizer, rows, max_seq_length: int):
   """Tokenizes a batch of rows, truncating only those that are too long.
 
   Args:
     tokenizer: a HuggingFace tokenizer.
-    rows: `tfrecords.GlueRow`s with one or two texts each.
+    rows: `glue.GlueRow`s with one or two texts each.
     max_seq_length: the longest allowed encoding, special tokens included.
 
   Returns:
@@ -120,12 +103,12 @@ def write_split(task, rows, tokenizer, path, split, max_seq_length, limit,
   with tf.io.TFRecordWriter(path) as writer:
     rows = itertools.islice(rows, limit)
     while batch := list(itertools.islice(rows, batch_size)):
-      labels = [tfrecords.label_to_id(task, row.label, row.source)
+      labels = [glue.label_to_id(task, row.label, row.source)
                 for row in batch]
       input_ids, segment_ids, batch_truncated = encode(
           tokenizer, batch, max_seq_length)
       for ids, types, label in zip(input_ids, segment_ids, labels):
-        writer.write(tfrecords.make_example(
+        writer.write(sentence_prediction.make_example(
             ids, types, label, count, max_seq_length,
             tokenizer.pad_token_id).SerializeToString())
         count += 1
@@ -151,12 +134,12 @@ def convert(task_name, input_spec, tokenizer_name, max_seq_length,
     ValueError, OSError, ImportError: bad flags or input; nothing is left
       behind in `output_dir`.
   """
-  task = tfrecords.GLUE_TASKS[task_name]
+  task = glue.GLUE_TASKS[task_name]
   splits = splits or list(task.splits)
   _check_args(task, input_spec, splits, max_seq_length=max_seq_length,
               limit=limit, batch_size=batch_size, log_every=log_every)
-  sources = {s: tfrecords.read_split(task, input_spec, s) for s in splits}
-  tokenizer = load_tokenizer(tokenizer_name)
+  sources = {s: glue.read_split(task, input_spec, s) for s in splits}
+  tokenizer = tokenizer_lib.load_tokenizer(tokenizer_name)
   if max_seq_length > tokenizer.model_max_length:
     logging.warning('--max_seq_length=%d exceeds the tokenizer\'s '
                     'model_max_length=%d.', max_seq_length,
@@ -165,42 +148,14 @@ def convert(task_name, input_spec, tokenizer_name, max_seq_length,
              for s in splits}
   outputs['meta_data'] = os.path.join(output_dir,
                                       f'{task.name}_meta_data.json')
-  with _all_or_nothing(output_dir, outputs) as temporary:
+  with writing.atomic_output_set(output_dir, outputs) as temporary:
     counts = {s: write_split(task, sources[s], tokenizer, temporary[s], s,
                              max_seq_length, limit, batch_size, log_every)
               for s in splits}
     metadata = _metadata(task, input_spec, tokenizer_name, tokenizer,
                          max_seq_length, limit, outputs, counts)
-    with tf.io.gfile.GFile(temporary['meta_data'], 'w') as f:
-      json.dump(metadata, f, indent=2)
+    writing.write_json(temporary['meta_data'], metadata)
   return metadata
-
-
-@contextlib.contextmanager
-def _all_or_nothing(output_dir, outputs):
-  """Yields a temporary path per output; renames them all only on success.
-
-  Args:
-    output_dir: the directory of `outputs`; created if missing, and removed
-      again if the block fails and leaves it empty.
-    outputs: {key: final path}.
-
-  Yields:
-    {key: temporary path}, in the same directory so the rename is atomic.
-  """
-  created_dir = not tf.io.gfile.exists(output_dir)
-  tf.io.gfile.makedirs(output_dir)
-  temporary = {key: path + '.incomplete' for key, path in outputs.items()}
-  try:
-    yield temporary
-    for key, path in outputs.items():
-      tf.io.gfile.rename(temporary[key], path, overwrite=True)
-  finally:
-    for path in temporary.values():
-      if tf.io.gfile.exists(path):
-        tf.io.gfile.remove(path)
-    if created_dir and not tf.io.gfile.listdir(output_dir):
-      tf.io.gfile.rmtree(output_dir)
 
 
 def _check_args(task, input_spec, splits, **sizes):

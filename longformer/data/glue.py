@@ -1,28 +1,21 @@
-"""GLUE examples -> `tf.train.Example`s for Model Garden sentence prediction.
+"""GLUE tasks: the task table, local-file and HF `datasets` readers, labels.
 
-Model Garden's `SentencePredictionDataLoader` reads these features, each
-`max_seq_length` long unless noted:
-  input_ids: int64, token ids padded with the tokenizer's pad id.
-  input_mask: int64, 1 = real token, 0 = pad.
-  segment_ids: int64, token type ids (all 0 for RoBERTa/Longformer).
-  label_ids: scalar; int64 class index, or float32 for the regression task
-    stsb (the loader's `label_type: float`).
-  example_id: scalar int64, the row's position in its split (read when the
-    loader's `include_example_id` is set).
-
-This module holds the GLUE task table, readers for local GLUE-format TSV /
-CSV / JSONL files and HuggingFace `datasets`, the label mapping and the
-`tf.train.Example` builder. Tokenizing is the CLI's job
-(`utils/longformer_tokenizer_to_tfrecord.py`), so nothing here imports a
-tokenizer library.
+Reads GLUE-format TSV / CSV / JSONL files or a HuggingFace `datasets` name
+into `GlueRow`s and maps labels to the values `sentence_prediction`
+stores. Nothing here imports a tokenizer library.
 """
 import csv
 import dataclasses
 import itertools
 import json
 import os
-from typing import (Iterator, Mapping, NamedTuple, Optional, Sequence, Tuple,
-                    Union)
+from typing import Iterator
+from typing import Mapping
+from typing import NamedTuple
+from typing import Optional
+from typing import Sequence
+from typing import Tuple
+from typing import Union
 
 import tensorflow as tf
 
@@ -166,52 +159,6 @@ def label_to_id(task: GlueTask, raw: object, source: str) -> Union[int, float]:
       f'{source}: unknown label {raw!r} for task {task.name}; expected one '
       f'of {", ".join(task.labels)} or an index 0..{len(task.labels) - 1}. '
       f'Fix the label, or check --task and that the file holds this task.')
-
-
-def make_example(input_ids: Sequence[int], segment_ids: Sequence[int],
-                 label: Union[int, float], example_id: int,
-                 max_seq_length: int, pad_token_id: int) -> tf.train.Example:
-  """Pads one tokenized example and packs it under Model Garden's names.
-
-  Args:
-    input_ids: token ids with special tokens, at most `max_seq_length`.
-    segment_ids: token type ids, as long as `input_ids`.
-    label: class index (int) or regression score (float).
-    example_id: the row's position in its split.
-    max_seq_length: the padded length.
-    pad_token_id: the id that fills `input_ids` past the real tokens.
-
-  Returns:
-    The `tf.train.Example` described in the module docstring.
-
-  Raises:
-    ValueError: the ids are too long or the two id lists differ in length.
-  """
-  length = len(input_ids)
-  if length > max_seq_length:
-    raise ValueError(f'example {example_id} has {length} tokens, more than '
-                     f'max_seq_length={max_seq_length}; truncate it first.')
-  if len(segment_ids) != length:
-    raise ValueError(f'example {example_id}: {len(segment_ids)} segment_ids '
-                     f'for {length} input_ids; they must match.')
-  padding = max_seq_length - length
-  if isinstance(label, float):
-    label_feature = tf.train.Feature(float_list=tf.train.FloatList(
-        value=[label]))
-  else:
-    label_feature = _int64_feature([label])
-  return tf.train.Example(features=tf.train.Features(feature={
-      'input_ids': _int64_feature(
-          list(input_ids) + [pad_token_id] * padding),
-      'input_mask': _int64_feature([1] * length + [0] * padding),
-      'segment_ids': _int64_feature(list(segment_ids) + [0] * padding),
-      'label_ids': label_feature,
-      'example_id': _int64_feature([example_id]),
-  }))
-
-
-def _int64_feature(values: Sequence[int]) -> tf.train.Feature:
-  return tf.train.Feature(int64_list=tf.train.Int64List(value=values))
 
 
 def _column_indices(task: GlueTask, header: Sequence[str],
