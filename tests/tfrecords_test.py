@@ -15,6 +15,8 @@ import tensorflow as tf
 
 from longformer.data import glue
 from longformer.data import sentence_prediction
+from longformer.data import skips
+from longformer.data import table_files
 from official.nlp.data import sentence_prediction_dataloader as mg_loader
 
 MNLI = glue.GLUE_TASKS['mnli']
@@ -59,10 +61,10 @@ class GlueTasksTest(tf.test.TestCase):
 
   def test_split_file_names_include_glue_dev_names(self):
     self.assertEqual(
-        glue.split_file_names('validation_matched')[:3],
+        table_files.split_file_names('validation_matched')[:3],
         ('dev_matched.tsv', 'dev_matched.csv', 'dev_matched.jsonl'))
-    self.assertIn('validation.jsonl', glue.split_file_names('validation'))
-    self.assertIn('train.tsv', glue.split_file_names('train'))
+    self.assertIn('validation.jsonl', table_files.split_file_names('validation'))
+    self.assertIn('train.tsv', table_files.split_file_names('train'))
 
 
 class LabelTest(tf.test.TestCase, parameterized.TestCase):
@@ -85,6 +87,15 @@ class LabelTest(tf.test.TestCase, parameterized.TestCase):
     with self.assertRaisesRegex(ValueError, "here: label 'high' is not a"):
       glue.label_to_id(stsb, 'high', 'here')
 
+  @parameterized.parameters('nan', 'NaN', 'inf', '-inf', 'Infinity',
+                            float('nan'))
+  def test_non_finite_regression_label_is_refused(self, raw):
+    stsb = glue.GLUE_TASKS['stsb']
+    with self.assertRaisesRegex(
+        ValueError, r'f.csv:4: label .* is not a finite number; task stsb '
+        r'needs a finite score'):
+      glue.label_to_id(stsb, raw, 'f.csv:4')
+
   @parameterized.parameters('maybe', '3', -1, 3, True, None, 1.0, '')
   def test_unknown_label_names_label_and_choices(self, raw):
     with self.assertRaisesRegex(
@@ -97,7 +108,8 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
 
   def test_reads_glue_tsv_through_header_aliases(self):
     path = _write(_new_dir(self), 'train.tsv', _MNLI_TSV)
-    rows = list(glue.read_split(MNLI, path, 'train'))
+    rows = list(glue.read_split(MNLI, path, 'train',
+        skips.SkipCounter()))
     self.assertEqual(rows, [
         glue.GlueRow(('He said "hi".', 'He spoke.'), 'entailment',
                           f'{path}:2'),
@@ -108,7 +120,8 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
     path = _write(_new_dir(self), 'dev.csv',
                   'label,sentence\n1,"Good, very good."\n0,bad\n')
     rows = list(glue.read_split(
-        glue.GLUE_TASKS['sst2'], path, 'validation'))
+        glue.GLUE_TASKS['sst2'], path, 'validation',
+        skips.SkipCounter()))
     self.assertEqual([r.texts for r in rows], [('Good, very good.',), ('bad',)])
     self.assertEqual([r.label for r in rows], ['1', '0'])
 
@@ -116,7 +129,8 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
     path = _write(_new_dir(self), 'train.jsonl',
                   '{"premise": "a", "hypothesis": "b", "label": 2, "idx": 0}\n'
                   '\n{"hypothesis": "d", "premise": "c", "label": 0}\n')
-    rows = list(glue.read_split(MNLI, path, 'train'))
+    rows = list(glue.read_split(MNLI, path, 'train',
+        skips.SkipCounter()))
     self.assertEqual([r.texts for r in rows], [('a', 'b'), ('c', 'd')])
     self.assertEqual([r.label for r in rows], [2, 0])
     self.assertEqual(rows[1].source, f'{path}:3')
@@ -126,7 +140,8 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
                   'gj04\t1\t\tOur friends like it.\n'
                   'gj04\t0\t*\tThey drank the pub.\n')
     rows = list(glue.read_split(
-        glue.GLUE_TASKS['cola'], path, 'train'))
+        glue.GLUE_TASKS['cola'], path, 'train',
+        skips.SkipCounter()))
     self.assertEqual(rows[0], glue.GlueRow(('Our friends like it.',), '1',
                                                 f'{path}:1'))
     self.assertLen(rows, 2)
@@ -137,7 +152,7 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
     _write(directory, 'dev_matched.tsv', _MNLI_TSV)
     _write(directory, 'validation_mismatched.jsonl',
            '{"premise": "a", "hypothesis": "b", "label": 1}\n')
-    counts = {split: len(list(glue.read_split(MNLI, directory, split)))
+    counts = {split: len(list(glue.read_split(MNLI, directory, split, skips.SkipCounter())))
               for split in MNLI.splits}
     self.assertEqual(counts, {'train': 2, 'validation_matched': 2,
                               'validation_mismatched': 1})
@@ -147,14 +162,16 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
     with self.assertRaisesRegex(
         FileNotFoundError, r'has no file for split .train. of task mnli '
         r'\(looked for train.tsv, train.csv, train.jsonl.*--splits'):
-      glue.read_split(MNLI, directory, 'train')
+      glue.read_split(MNLI, directory, 'train',
+        skips.SkipCounter())
 
   def test_directory_with_two_files_for_a_split_is_ambiguous(self):
     directory = _new_dir(self)
     _write(directory, 'train.tsv', _MNLI_TSV)
     _write(directory, 'train.jsonl', '{}\n')
     with self.assertRaisesRegex(FileNotFoundError, 'holds several file'):
-      glue.read_split(MNLI, directory, 'train')
+      glue.read_split(MNLI, directory, 'train',
+        skips.SkipCounter())
 
   def test_missing_column_is_named_with_the_header(self):
     path = _write(_new_dir(self), 'train.tsv',
@@ -162,7 +179,8 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
     with self.assertRaisesRegex(
         ValueError, r"no column 'hypothesis' or 'sentence2' for task mnli; "
         r"the columns are \['sentence1', 'gold_label'\]"):
-      glue.read_split(MNLI, path, 'train')
+      glue.read_split(MNLI, path, 'train',
+        skips.SkipCounter())
 
   @parameterized.parameters(('train.tsv', '', 'is empty'),
                             ('train.jsonl', '\n\n', 'is empty'),
@@ -171,22 +189,52 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
   def test_empty_input_raises(self, name, text, message):
     path = _write(_new_dir(self), name, text)
     with self.assertRaisesRegex(ValueError, message):
-      list(glue.read_split(MNLI, path, 'train'))
+      list(glue.read_split(MNLI, path, 'train',
+        skips.SkipCounter()))
 
-  def test_short_line_and_null_text_name_their_line(self):
-    directory = _new_dir(self)
-    path = _write(directory, 'a.tsv', 'sentence1\tsentence2\tlabel\na\tb\n')
-    with self.assertRaisesRegex(ValueError, f'{path}:2: 2 fields'):
-      list(glue.read_split(MNLI, path, 'train'))
-    path = _write(directory, 'b.jsonl',
-                  '{"premise": null, "hypothesis": "b", "label": 1}\n')
-    with self.assertRaisesRegex(ValueError, f"{path}:1: column 'premise' is"):
-      list(glue.read_split(MNLI, path, 'train'))
+  def test_short_qqp_line_and_null_text_are_skipped_and_counted(self):
+    # The original GLUE QQP train.tsv has lines with missing columns; HF's
+    # and Model Garden's QQP processors skip them.
+    qqp = glue.GLUE_TASKS['qqp']
+    path = _write(_new_dir(self), 'train.tsv',
+                  'id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n'
+                  '0\t1\t2\tWhy?\tHow?\t0\n'
+                  '1\t3\t4\tWhat is it\n'
+                  '2\t5\t6\tWho?\tWhom?\t1\n')
+    skipped = skips.SkipCounter()
+    rows = list(glue.read_split(qqp, path, 'train', skipped))
+    self.assertEqual([(r.texts, r.label) for r in rows],
+                     [(('Why?', 'How?'), '0'), (('Who?', 'Whom?'), '1')])
+    self.assertEqual(skipped.counts(), {'missing columns': 1})
+    self.assertEqual(skipped.summary(),
+                     f'1 skipped: missing columns: 1 (first at {path}:3)')
+    path = _write(_new_dir(self), 'b.jsonl',
+                  '{"premise": null, "hypothesis": "b", "label": 1}\n'
+                  '{"hypothesis": "b", "label": 1}\n'
+                  '{"premise": "a", "hypothesis": "b", "label": 1}\n')
+    skipped = skips.SkipCounter()
+    rows = list(glue.read_split(MNLI, path, 'train', skipped))
+    self.assertEqual([r.source for r in rows], [f'{path}:3'])
+    self.assertEqual(skipped.counts(), {'missing columns': 2})
+
+  def test_file_whose_rows_are_all_short_raises_with_the_count(self):
+    path = _write(_new_dir(self), 'a.tsv', 'sentence1\tsentence2\tlabel\na\tb\n')
+    with self.assertRaisesRegex(
+        ValueError, 'has a header but no examples \\(1 skipped: missing '
+        'columns: 1'):
+      list(glue.read_split(MNLI, path, 'train', skips.SkipCounter()))
+
+  def test_non_text_value_names_its_line(self):
+    path = _write(_new_dir(self), 'b.jsonl',
+                  '{"premise": 7, "hypothesis": "b", "label": 1}\n')
+    with self.assertRaisesRegex(ValueError, f"{path}:1: column 'premise' is 7"):
+      list(glue.read_split(MNLI, path, 'train', skips.SkipCounter()))
 
   def test_unknown_extension_raises(self):
     path = _write(_new_dir(self), 'train.txt', 'x\n')
     with self.assertRaisesRegex(ValueError, r'must end in one of .tsv'):
-      glue.read_split(MNLI, path, 'train')
+      glue.read_split(MNLI, path, 'train',
+        skips.SkipCounter())
 
   def test_dataset_name_without_datasets_says_how_to_fix(self):
     if importlib.util.find_spec('datasets') is not None:
@@ -194,7 +242,8 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
     with self.assertRaisesRegex(
         ImportError, r"--input='glue' is not a local file or directory.*"
         r'pip install datasets'):
-      glue.read_split(MNLI, 'glue', 'train')
+      glue.read_split(MNLI, 'glue', 'train',
+        skips.SkipCounter())
 
 
 class MakeExampleTest(tf.test.TestCase):

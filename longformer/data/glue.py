@@ -4,12 +4,10 @@ Reads GLUE-format TSV / CSV / JSONL files or a HuggingFace `datasets` name
 into `GlueRow`s and maps labels to the values `sentence_prediction`
 stores. Nothing here imports a tokenizer library.
 """
-import csv
 import dataclasses
-import itertools
-import json
-import os
+import math
 from typing import Iterator
+from typing import List
 from typing import Mapping
 from typing import NamedTuple
 from typing import Optional
@@ -19,8 +17,11 @@ from typing import Union
 
 import tensorflow as tf
 
+from longformer.data import sentence_prediction
+from longformer.data import skips
+from longformer.data import table_files
+
 LABEL = 'label'
-_FILE_EXTENSIONS = ('.tsv', '.csv', '.jsonl')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,27 +84,20 @@ class GlueRow(NamedTuple):
   source: str
 
 
-def split_file_names(split: str) -> Tuple[str, ...]:
-  """Returns the file names a local directory may hold `split` under."""
-  stems = [split]
-  if split.startswith('validation'):
-    stems.insert(0, 'dev' + split[len('validation'):])
-  return tuple(stem + ext for stem in stems for ext in _FILE_EXTENSIONS)
-
-
-def read_split(task: GlueTask, input_spec: str,
-               split: str) -> Iterator[GlueRow]:
+def read_split(task: GlueTask, input_spec: str, split: str,
+               skipped: skips.SkipCounter) -> Iterator[GlueRow]:
   """Opens `split` of `task`; missing files or columns raise here, not later.
 
   Args:
     task: the task.
     input_spec: a directory holding GLUE-format files (see
-      `split_file_names`), a single .tsv / .csv / .jsonl file, or else a
-      HuggingFace `datasets` name such as 'glue'.
+      `table_files.split_file_names`), a single .tsv / .csv / .jsonl file,
+      or else a HuggingFace `datasets` name such as 'glue'.
     split: one of `task.splits`.
+    skipped: counts rows skipped for a missing column (short QQP lines).
 
   Returns:
-    An iterator over the split's rows, in file order.
+    An iterator over the split's complete rows, in file order.
 
   Raises:
     ValueError: a file has an unknown extension, or lacks a column.
@@ -111,19 +105,17 @@ def read_split(task: GlueTask, input_spec: str,
     ImportError: `input_spec` is no local path and `datasets` is missing.
   """
   if tf.io.gfile.isdir(input_spec):
-    names = split_file_names(split)
-    found = [n for n in names
-             if tf.io.gfile.exists(os.path.join(input_spec, n))]
-    if len(found) != 1:
-      problem = 'holds several' if found else 'has no'
-      raise FileNotFoundError(
-          f'--input={input_spec} {problem} file for split {split!r} of task '
-          f'{task.name} (looked for {", ".join(names)}; found {found}). Keep '
-          f'exactly one, or pass --splits with only the splits you have.')
-    return _read_local(task, os.path.join(input_spec, found[0]))
-  if tf.io.gfile.exists(input_spec):
-    return _read_local(task, input_spec)
-  return _read_hf_dataset(task, input_spec, split)
+    path = table_files.find_split_file(input_spec, split, f'task {task.name}')
+  elif tf.io.gfile.exists(input_spec):
+    path = input_spec
+  else:
+    return _read_hf_dataset(task, input_spec, split)
+  columns = [(c,) + task.aliases.get(c, ()) for c in task.text_columns]
+  columns.append((LABEL,) + task.aliases.get(LABEL, ()))
+  rows = table_files.read_table(path, columns, len(task.text_columns),
+                                skipped, f'task {task.name}', task.headerless)
+  return (GlueRow(row.values[:-1], row.values[-1], row.source)
+          for row in rows)
 
 
 def label_to_id(task: GlueTask, raw: object, source: str) -> Union[int, float]:
@@ -139,15 +131,22 @@ def label_to_id(task: GlueTask, raw: object, source: str) -> Union[int, float]:
     The class index (int), or the score (float) for a regression task.
 
   Raises:
-    ValueError: the label is not one of the task's classes or indices.
+    ValueError: the label is not one of the task's classes or indices, or
+      a regression label is not a finite number (nan, inf).
   """
   if task.labels is None:
     try:
-      return float(raw)
+      score = float(raw)
     except (TypeError, ValueError):
       raise ValueError(
           f'{source}: label {raw!r} is not a number, and task {task.name} is '
           f'a regression task. Fix the label or check --task.') from None
+    if not math.isfinite(score):
+      # A nan / inf target makes the loss of its whole batch nan / inf.
+      raise ValueError(
+          f'{source}: label {raw!r} is not a finite number; task '
+          f'{task.name} needs a finite score. Fix or drop the row.')
+    return score
   name = raw.strip() if isinstance(raw, str) else raw
   if name in task.labels:
     return task.labels.index(name)
@@ -159,95 +158,6 @@ def label_to_id(task: GlueTask, raw: object, source: str) -> Union[int, float]:
       f'{source}: unknown label {raw!r} for task {task.name}; expected one '
       f'of {", ".join(task.labels)} or an index 0..{len(task.labels) - 1}. '
       f'Fix the label, or check --task and that the file holds this task.')
-
-
-def _column_indices(task: GlueTask, header: Sequence[str],
-                    source: str) -> Optional[Tuple[int, ...]]:
-  """Returns header positions of the text columns then the label, or None."""
-  indices = []
-  for column in task.text_columns + (LABEL,):
-    names = (column,) + task.aliases.get(column, ())
-    index = next((header.index(n) for n in names if n in header), None)
-    if index is None:
-      if task.headerless is not None:
-        return None
-      raise ValueError(
-          f'{source}: no column {" or ".join(map(repr, names))} for task '
-          f'{task.name}; the columns are {list(header)}. Rename the column '
-          f'or check --task.')
-    indices.append(index)
-  return tuple(indices)
-
-
-def _read_local(task: GlueTask, path: str) -> Iterator[GlueRow]:
-  """Opens a local file; checks its columns now, reads rows lazily."""
-  extension = os.path.splitext(path)[1].lower()
-  if extension not in _FILE_EXTENSIONS:
-    raise ValueError(f'--input file {path} must end in one of '
-                     f'{", ".join(_FILE_EXTENSIONS)}, to tell its format.')
-  f = tf.io.gfile.GFile(path)
-  if extension == '.jsonl':
-    lines = _json_lines(f, path)
-  else:
-    csv.field_size_limit(2**31 - 1)  # Long documents are the point.
-    lines = enumerate(csv.reader(
-        f, delimiter='\t' if extension == '.tsv' else ',',
-        quoting=csv.QUOTE_NONE if extension == '.tsv' else csv.QUOTE_MINIMAL),
-                      start=1)
-  first = next(lines, None)
-  if first is None:
-    f.close()
-    raise ValueError(f'{path} is empty; it must hold at least one example.')
-  header = list(first[1])
-  try:
-    columns = _column_indices(task, header, path)
-  except ValueError:
-    f.close()
-    raise
-  if columns is None:  # A header-less GLUE TSV (CoLA): the columns are known.
-    columns = _column_indices(task, task.headerless, path)
-    lines = itertools.chain([first], lines)  # The first line is an example.
-  elif extension == '.jsonl':
-    lines = itertools.chain([first], lines)  # Keys were read from an example.
-  return _local_rows(task, f, header, columns, lines)
-
-
-def _json_lines(f, path: str) -> Iterator[Tuple[int, dict]]:
-  """Yields (line number, object) for the non-blank lines of a JSONL file."""
-  for line_number, line in enumerate(f, start=1):
-    if not line.strip():
-      continue
-    try:
-      row = json.loads(line)
-    except json.JSONDecodeError as e:
-      raise ValueError(f'{path}:{line_number}: not JSON ({e}).') from None
-    if not isinstance(row, dict):
-      raise ValueError(f'{path}:{line_number}: expected a JSON object.')
-    yield line_number, row
-
-
-def _local_rows(task: GlueTask, f, header: Sequence[str],
-                columns: Tuple[int, ...], lines) -> Iterator[GlueRow]:
-  """Yields the rows of an opened local file, then closes it."""
-  names = task.text_columns + (LABEL,)
-  count = 0
-  with f:
-    for line_number, fields in lines:
-      source = f'{f.name}:{line_number}'
-      if isinstance(fields, dict):
-        fields = [fields.get(name) for name in header]
-      if len(fields) <= max(columns):
-        raise ValueError(f'{source}: {len(fields)} fields, but the columns '
-                         f'need {max(columns) + 1}. Fix the line.')
-      values = [fields[i] for i in columns]
-      for name, value in zip(names, values):
-        if value is None or name != LABEL and not isinstance(value, str):
-          raise ValueError(f'{source}: column {name!r} is {value!r}, not '
-                           f'text. Fix the line.')
-      count += 1
-      yield GlueRow(tuple(values[:-1]), values[-1], source)
-  if not count:
-    raise ValueError(f'{f.name} has a header but no examples.')
 
 
 def _read_hf_dataset(task: GlueTask, name: str,
@@ -272,3 +182,38 @@ def _read_hf_dataset(task: GlueTask, name: str,
   return (GlueRow(tuple(row[c] for c in task.text_columns), row[LABEL],
                   f'{name}/{task.name}[{split}] row {i}')
           for i, row in enumerate(dataset))
+
+
+def encode_rows(tokenizer, rows: Sequence[GlueRow], max_seq_length: int
+                ) -> List[sentence_prediction.Encoded]:
+  """Tokenizes a batch of rows, truncating only those that are too long.
+
+  Args:
+    tokenizer: a HuggingFace tokenizer.
+    rows: rows with one or two texts each and a label already mapped by
+      `label_to_id`.
+    max_seq_length: the longest allowed encoding, special tokens included.
+
+  Returns:
+    One `Encoded` per row. Segment ids are the tokenizer's token type ids if
+    its model takes them, else zeros (as RoBERTa and Longformer, whose HF
+    models never see token type ids).
+  """
+  texts = [list(column) for column in zip(*(row.texts for row in rows))]
+  kwargs = dict(return_token_type_ids=True, verbose=False)
+  encoded = tokenizer(*texts, **kwargs)
+  input_ids, type_ids = encoded['input_ids'], encoded['token_type_ids']
+  cut_tokens = [0] * len(rows)
+  too_long = [i for i, ids in enumerate(input_ids) if len(ids) > max_seq_length]
+  if too_long:
+    cut = tokenizer(*([column[i] for i in too_long] for column in texts),
+                    truncation=True, max_length=max_seq_length, **kwargs)
+    for i, ids, types in zip(too_long, cut['input_ids'],
+                             cut['token_type_ids']):
+      cut_tokens[i] = len(input_ids[i]) - len(ids)
+      input_ids[i], type_ids[i] = ids, types
+  if 'token_type_ids' not in tokenizer.model_input_names:
+    type_ids = [[0] * len(ids) for ids in input_ids]
+  return [sentence_prediction.Encoded(ids, types, row.label, cut)
+          for ids, types, row, cut in zip(input_ids, type_ids, rows,
+                                          cut_tokens)]
