@@ -291,8 +291,8 @@ class BadRowsTest(tf.test.TestCase):
                      '--max_seq_length=20', f'--output_dir={output_dir}',
                      '--limit=10', '--batch_size=3', '--log_every=1')
     self.assertEqual(result.returncode, 0, result.stderr)
-    self.assertIn('train: 2 examples, 0 truncated (0 tokens cut), 2 skipped, '
-                  '2 missing columns ->', result.stdout)
+    self.assertIn('train: 2 examples, 0 truncated (0 tokens cut), 2 skipped '
+                  '(2 missing columns) ->', result.stdout)
     self.assertIn(f'qqp train: 2 skipped: missing columns: 2 (first at '
                   f'{path}:3)', result.stderr)
     self.assertIn(f'OK: 2 examples in 1 splits, metadata qqp_meta_data.json, '

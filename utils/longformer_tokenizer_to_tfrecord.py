@@ -249,8 +249,9 @@ def main(argv):
     sys.exit(f'error: {e}')
   for split, info in metadata['splits'].items():
     skipped = sum(info['skipped'].values())
-    reasons = ''.join(f', {n} {reason}' for reason, n in
-                      info['skipped'].items())
+    reasons = ', '.join(f'{n} {reason}' for reason, n in
+                        info['skipped'].items())
+    reasons = f' ({reasons})' if reasons else ''
     print(f'{split}: {info["num_examples"]} examples, '
           f'{info["num_truncated"]} truncated ({info["num_cut_tokens"]} '
           f'tokens cut), {skipped} skipped{reasons} -> {info["path"]}')
