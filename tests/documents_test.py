@@ -164,6 +164,28 @@ class DocumentYamlTest(tf.test.TestCase):
     self.assertFalse(params.task.validation_data.drop_remainder)
 
 
+class NothingToWriteTest(tf.test.TestCase):
+
+  def test_split_with_no_valid_document_fails_and_writes_nothing(self):
+    # An empty TFRecord would only fail later, in training, with
+    # OutOfRangeError; the tool refuses to write one.
+    root = tempfile.mkdtemp()
+    self.addCleanup(shutil.rmtree, root)
+    tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(
+        os.path.join(root, 'tok'))
+    path = _write(root, 'train.csv', 'text,label\nGood.,maybe\n,pos\n')
+    output_dir = os.path.join(root, 'out')
+    result = tokenizer_to_tfrecord_test.run_cli(
+        '--task=imdb', f'--input={path}', '--splits=train',
+        f'--tokenizer={tokenizer_dir}', '--max_seq_length=16',
+        f'--output_dir={output_dir}')
+    self.assertNotEqual(result.returncode, 0)
+    self.assertIn(
+        f'error: imdb train: no examples to write (2 skipped: empty text: 1 '
+        f'(first at {path}:3); label not in the label set: 1 (first at '
+        f"{path}:2 (label 'maybe'))).", result.stderr)
+    self.assertFalse(os.path.exists(output_dir))
+
 class DocumentEndToEndTest(tf.test.TestCase):
   """Tool (subprocess) -> TFRecords -> train.py train_and_eval -> accuracy."""
 

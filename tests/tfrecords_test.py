@@ -63,7 +63,8 @@ class GlueTasksTest(tf.test.TestCase):
     self.assertEqual(
         table_files.split_file_names('validation_matched')[:3],
         ('dev_matched.tsv', 'dev_matched.csv', 'dev_matched.jsonl'))
-    self.assertIn('validation.jsonl', table_files.split_file_names('validation'))
+    self.assertIn('validation.jsonl',
+                  table_files.split_file_names('validation'))
     self.assertIn('train.tsv', table_files.split_file_names('train'))
 
 
@@ -152,7 +153,8 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
     _write(directory, 'dev_matched.tsv', _MNLI_TSV)
     _write(directory, 'validation_mismatched.jsonl',
            '{"premise": "a", "hypothesis": "b", "label": 1}\n')
-    counts = {split: len(list(glue.read_split(MNLI, directory, split, skips.SkipCounter())))
+    counts = {split: len(list(glue.read_split(MNLI, directory, split,
+                                              skips.SkipCounter())))
               for split in MNLI.splits}
     self.assertEqual(counts, {'train': 2, 'validation_matched': 2,
                               'validation_mismatched': 1})
@@ -218,7 +220,8 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(skipped.counts(), {'missing columns': 2})
 
   def test_file_whose_rows_are_all_short_raises_with_the_count(self):
-    path = _write(_new_dir(self), 'a.tsv', 'sentence1\tsentence2\tlabel\na\tb\n')
+    path = _write(_new_dir(self), 'a.tsv',
+                  'sentence1\tsentence2\tlabel\na\tb\n')
     with self.assertRaisesRegex(
         ValueError, 'has a header but no examples \\(1 skipped: missing '
         'columns: 1'):

@@ -9,10 +9,12 @@ contradiction 2).
 """
 import json
 import os
+import runpy
 import shutil
 import subprocess
 import sys
 import tempfile
+from unittest import mock
 
 import numpy as np
 import tensorflow as tf
@@ -312,7 +314,8 @@ class BadRowsTest(tf.test.TestCase):
         f.write(f'sentence1,sentence2,score\na,b,1.5\nc,d,{score}\n')
       output_dir = os.path.join(self.root, f'stsb_{score}_out')
       result = run_cli('--task=stsb', f'--input={path}',
-                       '--splits=validation', f'--tokenizer={self.tokenizer_dir}',
+                       '--splits=validation',
+                       f'--tokenizer={self.tokenizer_dir}',
                        '--max_seq_length=16', f'--output_dir={output_dir}')
       self.assertNotEqual(result.returncode, 0)
       self.assertIn(f"error: {path}:3: label '{score}' is not a finite "
@@ -370,6 +373,20 @@ class PlainTokenizersFolderTest(tf.test.TestCase):
     self.assertIn('transformers.RobertaTokenizerFast(vocab_file=...',
                   result.stderr)
     self.assertFalse(os.path.exists(output_dir))
+
+
+class DataExtraTest(tf.test.TestCase):
+  """`pip install -e ".[data]"` installs what the tool imports."""
+
+  def test_data_extra_lists_every_library_the_tool_loads(self):
+    with mock.patch('setuptools.setup') as setup:
+      runpy.run_path(os.path.join(_REPO_ROOT, 'setup.py'))
+    extra = setup.call_args.kwargs['extras_require']['data']
+    names = {requirement.split('>')[0].split('=')[0] for requirement in extra}
+    # transformers and tokenizers load --tokenizer; datasets reads a
+    # `datasets` name such as the default --input=glue.
+    self.assertContainsSubset({'transformers', 'tokenizers', 'datasets'},
+                              names)
 
 if __name__ == '__main__':
   tf.test.main()
