@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from unittest import mock
 
 import tensorflow as tf
 import transformers
@@ -83,6 +84,32 @@ class ReadDocumentsTest(tf.test.TestCase):
                       ('A goal.', 0, f'{path}:5')])
     self.assertEqual(skipped, {'empty text': 1, 'missing columns': 1,
                                'label not in the label set': 1})
+
+  def test_hf_dataset_class_indices_map_through_class_names(self):
+    datasets = self._datasets()
+    features = datasets.Features({
+        'text': datasets.Value('string'),
+        'label': datasets.ClassLabel(names=['neg', 'pos'])})
+    # imdb's `unsupervised` split labels every review -1.
+    dataset = datasets.Dataset.from_dict(
+        {'text': ['Good.', 'Bad.', 'Unrated.'], 'label': [1, 0, -1]},
+        features=features)
+    skipped = skips.SkipCounter()
+    with mock.patch.object(datasets, 'load_dataset',
+                           lambda name, split: dataset):
+      rows = list(documents.read_documents(
+          documents.DOCUMENT_TASKS['imdb'], 'imdb', 'train', skipped))
+    self.assertEqual([(r.text, r.label, r.source) for r in rows],
+                     [('Good.', 1, 'imdb[train] row 0'),
+                      ('Bad.', 0, 'imdb[train] row 1')])
+    self.assertEqual(skipped.counts(), {'label not in the label set': 1})
+
+  def _datasets(self):
+    try:
+      import datasets  # pylint: disable=g-import-not-at-top
+    except ImportError:
+      self.skipTest('`datasets` is not installed here.')
+    return datasets
 
   def test_missing_text_column_is_named(self):
     path = _write(self.dir, 'x.csv', 'review,label\nGood.,pos\n')

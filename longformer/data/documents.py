@@ -168,11 +168,14 @@ def _read_hf_dataset(task, name, split) -> Iterator[Tuple[str, object, str]]:
                      f' and a label column {task.label_columns}; its columns '
                      f'are {dataset.column_names}. Pass --text_column and '
                      f'--label_column.')
-  feature = dataset.features[label_column]
-  to_name = feature.int2str if hasattr(feature, 'int2str') else lambda x: x
+  # A ClassLabel's index -> its name; -1 (no label, e.g. imdb's
+  # `unsupervised` split) stays -1 and is skipped as an unknown label.
+  names = getattr(dataset.features[label_column], 'names', None) or []
   for i, row in enumerate(dataset):
-    yield (row[text_column] or '', to_name(row[label_column]),
-           f'{name}[{split}] row {i}')
+    label = row[label_column]
+    if type(label) is int and 0 <= label < len(names):  # Not a bool.
+      label = names[label]
+    yield row[text_column] or '', label, f'{name}[{split}] row {i}'
 
 
 def encode_documents(tokenizer, documents: Sequence[Document],
