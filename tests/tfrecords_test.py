@@ -4,10 +4,11 @@ Expected label indices are HF `datasets` `glue`'s (its dataset card), e.g.
 mnli: entailment 0, neutral 1, contradiction 2. Records are read back with
 Model Garden's own `SentencePredictionDataLoader`.
 """
-import importlib.util
 import json
 import os
+import sys
 import tempfile
+from unittest import mock
 
 from absl.testing import parameterized
 import numpy as np
@@ -240,13 +241,12 @@ class ReadSplitTest(tf.test.TestCase, parameterized.TestCase):
         skips.SkipCounter())
 
   def test_dataset_name_without_datasets_says_how_to_fix(self):
-    if importlib.util.find_spec('datasets') is not None:
-      self.skipTest('`datasets` is installed here.')
-    with self.assertRaisesRegex(
-        ImportError, r"--input='glue' is not a local file or directory.*"
-        r'pip install datasets'):
-      glue.read_split(MNLI, 'glue', 'train',
-        skips.SkipCounter())
+    # None in sys.modules makes `import datasets` raise ImportError.
+    with mock.patch.dict(sys.modules, {'datasets': None}):
+      with self.assertRaisesRegex(
+          ImportError, r"--input='glue' is not a local file or directory.*"
+          r'pip install -e ".\[data\]"'):
+        glue.read_split(MNLI, 'glue', 'train', skips.SkipCounter())
 
 
 class MakeExampleTest(tf.test.TestCase):

@@ -308,7 +308,7 @@ class BadRowsTest(tf.test.TestCase):
                      (2, {'missing columns': 2}))
 
   def test_non_finite_stsb_score_is_refused_and_nothing_written(self):
-    for score in ('nan', 'inf'):
+    for score in ('nan',):  # inf and others: tfrecords_test.
       path = os.path.join(self.root, f'stsb_{score}.csv')
       with open(path, 'w') as f:
         f.write(f'sentence1,sentence2,score\na,b,1.5\nc,d,{score}\n')

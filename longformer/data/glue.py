@@ -169,7 +169,7 @@ def _read_hf_dataset(task: GlueTask, name: str,
     raise ImportError(
         f'--input={name!r} is not a local file or directory, so it is read '
         f'as a HuggingFace `datasets` name, but `datasets` is not installed. '
-        f'Run `pip install datasets` (it downloads the data), or pass '
+        f'Run pip install -e ".[data]" (it downloads the data), or pass '
         f'--input=<a directory of GLUE TSV / CSV / JSONL files>.') from None
   dataset = datasets.load_dataset(name, task.name, split=split)
   missing = [c for c in task.text_columns + (LABEL,)
