@@ -20,7 +20,8 @@ setuptools.setup(
         # torch 2.13.0 is pinned: it is the CPU build available here; any
         # other version pulls a multi-GB CUDA build.
         'convert': ['torch==2.13.0', 'transformers>=5', 'safetensors'],
-        'data': ['transformers>=5', 'tokenizers'],
+        # datasets: the tokenizer CLI's default --input is a `datasets` name.
+        'data': ['transformers>=5', 'tokenizers', 'datasets'],
         'test': ['torch==2.13.0', 'transformers>=5', 'safetensors',
                  'tokenizers', 'pytest', 'matplotlib'],
     },

@@ -52,3 +52,30 @@ def build_tiny_tokenizer(directory: str, vocab_size: int = 400,
       model_input_names=model_input_names)
   tokenizer.save_pretrained(directory)
   return directory
+
+
+def build_plain_bpe_folder(directory: str,
+                           special_tokens=SPECIAL_TOKENS,
+                           vocab_size: int = 400) -> str:
+  """Trains a byte-level BPE and saves it as the `tokenizers` library does.
+
+  The directory holds vocab.json, merges.txt and tokenizer.json only: no
+  tokenizer_config.json or special_tokens_map.json, so `transformers` sees
+  no pad, bos or eos token in it.
+
+  Args:
+    directory: where to save; created if missing.
+    special_tokens: tokens added to the vocabulary first, in this order.
+    vocab_size: BPE vocabulary size, special tokens included.
+
+  Returns:
+    `directory`.
+  """
+  import os  # pylint: disable=g-import-not-at-top
+  os.makedirs(directory, exist_ok=True)
+  bpe = ByteLevelBPETokenizer()
+  bpe.train_from_iterator(_CORPUS * 10, vocab_size=vocab_size,
+                          min_frequency=1, special_tokens=list(special_tokens))
+  bpe.save_model(directory)
+  bpe.save(os.path.join(directory, 'tokenizer.json'))
+  return directory

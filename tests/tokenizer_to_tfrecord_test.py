@@ -9,13 +9,16 @@ contradiction 2).
 """
 import json
 import os
+import runpy
 import shutil
 import subprocess
 import sys
 import tempfile
+from unittest import mock
 
 import numpy as np
 import tensorflow as tf
+from tokenizers import Tokenizer
 import transformers
 
 import tfrecords_test
@@ -156,7 +159,7 @@ class MnliConversionTest(tf.test.TestCase):
     self.assertIn('mnli train: 2 examples (1 truncated)', self.result.stderr)
     self.assertIn('mnli train: wrote 5 examples, 1 of them truncated to 24 '
                   'tokens', self.result.stderr)
-    self.assertIn('train: 5 examples, 1 truncated ->', self.result.stdout)
+    self.assertIn('train: 5 examples, 1 truncated (', self.result.stdout)
 
 
 class ConversionErrorTest(tf.test.TestCase):
@@ -263,6 +266,127 @@ class RegressionConversionTest(tf.test.TestCase):
                       metadata['num_classes'], metadata['segment_ids']),
                      ('float', None, 1, 'token_type_ids'))
 
+
+
+class BadRowsTest(tf.test.TestCase):
+  """Short rows are skipped and counted; non-finite scores are refused."""
+
+  @classmethod
+  def setUpClass(cls):
+    super().setUpClass()
+    cls.root = tempfile.mkdtemp()
+    cls.addClassCleanup(shutil.rmtree, cls.root)
+    cls.tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(
+        os.path.join(cls.root, 'tokenizer'))
+
+  def test_short_qqp_rows_are_skipped_counted_and_reported(self):
+    path = os.path.join(self.root, 'qqp_train.tsv')
+    with open(path, 'w') as f:
+      f.write('id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n'
+              '0\t1\t2\tWhy is the cat on the mat?\tWhy?\t0\n'
+              '1\t3\t4\tA question with no pair\n'
+              '2\t5\t6\tWho knows?\tNobody knows.\t1\n'
+              '3\t7\n')
+    output_dir = os.path.join(self.root, 'qqp_out')
+    result = run_cli('--task=qqp', f'--input={path}', '--splits=train',
+                     f'--tokenizer={self.tokenizer_dir}',
+                     '--max_seq_length=20', f'--output_dir={output_dir}',
+                     '--limit=10', '--batch_size=3', '--log_every=1')
+    self.assertEqual(result.returncode, 0, result.stderr)
+    self.assertIn('train: 2 examples, 0 truncated (0 tokens cut), 2 skipped '
+                  '(2 missing columns) ->', result.stdout)
+    self.assertIn(f'qqp train: 2 skipped: missing columns: 2 (first at '
+                  f'{path}:3)', result.stderr)
+    self.assertIn(f'OK: 2 examples in 1 splits, metadata qqp_meta_data.json, '
+                  f'in {output_dir}', result.stdout)
+    records = tfrecords_test.read_records(
+        os.path.join(output_dir, 'qqp_train.tf_record'), 20)
+    self.assertEqual([r['label_ids'] for r in records], [0, 1])
+    with open(os.path.join(output_dir, 'qqp_meta_data.json')) as f:
+      split = json.load(f)['splits']['train']
+    self.assertEqual((split['num_examples'], split['skipped']),
+                     (2, {'missing columns': 2}))
+
+  def test_non_finite_stsb_score_is_refused_and_nothing_written(self):
+    for score in ('nan',):  # inf and others: tfrecords_test.
+      path = os.path.join(self.root, f'stsb_{score}.csv')
+      with open(path, 'w') as f:
+        f.write(f'sentence1,sentence2,score\na,b,1.5\nc,d,{score}\n')
+      output_dir = os.path.join(self.root, f'stsb_{score}_out')
+      result = run_cli('--task=stsb', f'--input={path}',
+                       '--splits=validation',
+                       f'--tokenizer={self.tokenizer_dir}',
+                       '--max_seq_length=16', f'--output_dir={output_dir}')
+      self.assertNotEqual(result.returncode, 0)
+      self.assertIn(f"error: {path}:3: label '{score}' is not a finite "
+                    'number; task stsb needs a finite score', result.stderr)
+      self.assertIn(f'FAILED: nothing was written to {output_dir}',
+                    result.stdout)
+      self.assertFalse(os.path.exists(output_dir))
+
+
+class PlainTokenizersFolderTest(tf.test.TestCase):
+  """A folder written by the `tokenizers` library (no special-token config)."""
+
+  def test_folder_with_roberta_tokens_is_used_as_roberta(self):
+    root = tempfile.mkdtemp()
+    self.addCleanup(shutil.rmtree, root)
+    folder = tiny_tokenizer.build_plain_bpe_folder(os.path.join(root, 'bpe'))
+    self.assertCountEqual(os.listdir(folder),
+                          ['vocab.json', 'merges.txt', 'tokenizer.json'])
+    raw = Tokenizer.from_file(os.path.join(folder, 'tokenizer.json'))
+    bos, eos, pad = (raw.token_to_id(t) for t in ('<s>', '</s>', '<pad>'))
+    self.assertEqual((bos, pad, eos), (0, 1, 2))  # The training order.
+    input_dir = os.path.join(root, 'MNLI')
+    os.mkdir(input_dir)
+    for name, rows in _MNLI.items():
+      write_mnli_tsv(input_dir, f'{name}.tsv', rows)
+    output_dir = os.path.join(root, 'out')
+    result = run_cli('--task=mnli', f'--input={input_dir}',
+                     f'--tokenizer={folder}', '--max_seq_length=40',
+                     f'--output_dir={output_dir}', '--splits=train')
+    self.assertEqual(result.returncode, 0, result.stderr)
+    records = tfrecords_test.read_records(
+        os.path.join(output_dir, 'mnli_train.tf_record'), 40)
+    premise, hypothesis, _ = _MNLI['train'][0]
+    # RoBERTa's pair layout from the raw tokenizer's own ids.
+    expected = ([bos] + raw.encode(premise).ids + [eos, eos] +
+                raw.encode(hypothesis).ids + [eos])
+    self.assertAllEqual(records[0]['input_word_ids'],
+                        expected + [pad] * (40 - len(expected)))
+
+  def test_folder_without_roberta_tokens_is_refused_with_the_fix(self):
+    root = tempfile.mkdtemp()
+    self.addCleanup(shutil.rmtree, root)
+    folder = tiny_tokenizer.build_plain_bpe_folder(
+        os.path.join(root, 'bpe'), special_tokens=('[CLS]', '[SEP]', '[PAD]'))
+    write_mnli_tsv(root, 'train.tsv', _MNLI['train'])
+    output_dir = os.path.join(root, 'out')
+    result = run_cli('--task=mnli', f'--input={root}/train.tsv',
+                     f'--tokenizer={folder}', f'--output_dir={output_dir}',
+                     '--splits=train')
+    self.assertNotEqual(result.returncode, 0)
+    self.assertIn(f'error: --tokenizer={folder} has no pad token and no '
+                  'special-token config, and its vocabulary lacks <s> </s> '
+                  "<pad> <mask> <unk> of RoBERTa's special tokens",
+                  result.stderr)
+    self.assertIn('transformers.RobertaTokenizerFast(vocab_file=...',
+                  result.stderr)
+    self.assertFalse(os.path.exists(output_dir))
+
+
+class DataExtraTest(tf.test.TestCase):
+  """`pip install -e ".[data]"` installs what the tool imports."""
+
+  def test_data_extra_lists_every_library_the_tool_loads(self):
+    with mock.patch('setuptools.setup') as setup:
+      runpy.run_path(os.path.join(_REPO_ROOT, 'setup.py'))
+    extra = setup.call_args.kwargs['extras_require']['data']
+    names = {requirement.split('>')[0].split('=')[0] for requirement in extra}
+    # transformers and tokenizers load --tokenizer; datasets reads a
+    # `datasets` name such as the default --input=glue.
+    self.assertContainsSubset({'transformers', 'tokenizers', 'datasets'},
+                              names)
 
 if __name__ == '__main__':
   tf.test.main()
