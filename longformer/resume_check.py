@@ -6,7 +6,8 @@ model (layer 2 stays random) and a shape mismatch fails only after
 `params.yaml` was overwritten. `check_checkpoint_matches` runs before
 anything is written: it restores the checkpoint's `model` into a freshly
 built model and requires every variable on both sides to match, name and
-shape.
+shape, restored as Model Garden's trainer saves it
+(`tf.train.Checkpoint(model=..., **model.checkpoint_items)`).
 """
 import os
 import re
@@ -21,10 +22,9 @@ import yaml
 from official.core import config_definitions as cfg
 from official.core import task_factory
 
-# Checkpoint keys of the model's own variables (optimizer slots excluded), as
-# orbit saves them under `tf.train.Checkpoint(model=...)`.
-_MODEL_VARIABLE_KEY = re.compile(r'^model/(?!.*\.OPTIMIZER_SLOT).*'
-                                 r'/\.ATTRIBUTES/VARIABLE_VALUE$')
+# Suffix of a variable's checkpoint key; optimizer slots carry the marker.
+_VARIABLE_SUFFIX = '/.ATTRIBUTES/VARIABLE_VALUE'
+_SLOT_MARKER = '/.OPTIMIZER_SLOT/'
 
 # A variable as a failed restore prints it: "<tf.Variable 'name' shape=(2, 3)".
 _VARIABLE_IN_MESSAGE = re.compile(r"<tf\.Variable '([^']+)' shape=\(([^)]*)\)")
@@ -56,9 +56,18 @@ def _params_yaml_differences(params: cfg.ExperimentConfig,
           if saved.get(key) != new.get(key)]
 
 
-def _saved_model_variable_count(checkpoint_path: str) -> int:
+def _model_items(model: tf_keras.Model) -> Dict[str, Any]:
+  """The model's checkpoint children, as Model Garden's trainer saves them."""
+  return dict(getattr(model, 'checkpoint_items', {}), model=model)
+
+
+def _saved_variable_count(checkpoint_path: str, roots: List[str]) -> int:
+  """Variables saved under the checkpoint children `roots`, slots excluded."""
+  # Checkpoint keys escape '.' as '..' and '/' as '.S' in child names.
+  escaped = [r.replace('.', '..').replace('/', '.S') + '/' for r in roots]
   return sum(1 for name, _ in tf.train.list_variables(checkpoint_path)
-             if _MODEL_VARIABLE_KEY.match(name))
+             if name.endswith(_VARIABLE_SUFFIX) and _SLOT_MARKER not in name
+             and name.startswith(tuple(escaped)))
 
 
 def _unmatched_variables(message: str) -> str:
@@ -67,22 +76,25 @@ def _unmatched_variables(message: str) -> str:
   if not found:
     return message[:_MAX_MESSAGE_CHARS]
   names = [f'{name} [{shape}]' for name, shape in found]
-  return (f'{len(names)} variable(s) of the configured model are not in the '
-          'checkpoint: ' + ', '.join(names[:_MAX_LISTED]) +
+  return ('variables of the configured model that are not in the checkpoint '
+          'include: ' + ', '.join(names[:_MAX_LISTED]) +
           (', ...' if len(names) > _MAX_LISTED else ''))
 
 
 def _restore_problem(model: tf_keras.Model, checkpoint_path: str) -> str:
   """Why `checkpoint_path` does not fit `model` exactly; '' if it does."""
+  items = _model_items(model)
   try:
-    status = tf.train.Checkpoint(model=model).read(checkpoint_path)
+    # The optimizer and step are not restored here: no warnings about them.
+    status = tf.train.Checkpoint(**items).read(checkpoint_path)
+    status.expect_partial()
   except ValueError as e:  # a shape mismatch, named by TensorFlow
     return str(e)[:_MAX_MESSAGE_CHARS]
   try:
     status.assert_existing_objects_matched()
   except AssertionError as e:
     return _unmatched_variables(str(e))
-  saved = _saved_model_variable_count(checkpoint_path)
+  saved = _saved_variable_count(checkpoint_path, list(items))
   if saved != len(model.variables):
     return (f'the checkpoint holds {saved} model variables, the configured '
             f'model has {len(model.variables)}')
