@@ -16,7 +16,10 @@ Added before anything is written to `--model_dir`:
   second job on the same directory refuses to start;
 - a checkpoint already in `--model_dir` must fit the configured model
   exactly (`longformer/resume_check.py`), else the run refuses to resume.
-Metrics are built under the float32 policy (`_create_task`).
+Metrics are built under the float32 policy (`_create_task`). Two known,
+harmless warnings are silenced: tensorflow_hub's `pkg_resources` deprecation
+and the "no gradient" note for `key_global/bias` (`longformer/known_warnings.py`
+says why it is exactly zero).
 
 Example (docs/training.md has the full MNLI recipe):
 
@@ -39,7 +42,15 @@ from typing import Any
 from typing import Mapping
 from typing import Optional
 from typing import Tuple
+import warnings
 
+# tensorflow_hub, which Model Garden's tasks import, calls the deprecated
+# pkg_resources API (setuptools < 81 is pinned, so it works); the
+# DeprecationWarning it prints on every start is not ours to act on.
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated',
+                        category=UserWarning)
+
+# pylint: disable=g-import-not-at-top
 from absl import app
 from absl import flags
 from absl import logging
@@ -63,8 +74,10 @@ from official.nlp import continuous_finetune_lib
 # first on sys.path, so no install is needed.
 import longformer  # pylint: disable=unused-import
 from longformer import input_checks
+from longformer import known_warnings
 from longformer import model_dir_lock
 from longformer import resume_check
+# pylint: enable=g-import-not-at-top
 
 FLAGS = flags.FLAGS
 
@@ -196,6 +209,7 @@ def _train(params: cfg.ExperimentConfig, model_dir: str, mode: str) -> None:
 
 
 def main(_):
+  known_warnings.install()
   gin.parse_config_files_and_bindings(FLAGS.gin_file, FLAGS.gin_params)
   params = train_utils.parse_configuration(FLAGS)
   _check_mode(params, FLAGS.mode)
