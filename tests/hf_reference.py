@@ -10,7 +10,7 @@ import transformers
 from longformer import checkpoint_conversion
 from longformer import config as config_lib
 
-# float32 parity bar against HF PyTorch (DEVELOPERS.md, issue 2): two
+# float32 parity bar against HF PyTorch: two
 # implementations summing in different orders differ by ~1e-6 at these
 # sizes; 1e-5 leaves room without hiding a wrong weight (the negative
 # control below moves outputs by > 1e-2).
@@ -49,10 +49,12 @@ def state_of(model) -> dict:
   return {k: v.detach().numpy() for k, v in model.state_dict().items()}
 
 
-def converted_encoder(model, global_attention_size, state=None):
+def converted_encoder(model, global_attention_size, state=None,
+                      global_tokens='first'):
   """Our encoder built from the HF config, holding the HF weights."""
   encoder_config = checkpoint_conversion.encoder_config_from_hf(
       model.config.to_dict(), global_attention_size=global_attention_size)
+  encoder_config.global_tokens = global_tokens
   encoder_config.dropout_rate = 0.0
   encoder_config.attention_dropout_rate = 0.0
   encoder = config_lib.build_longformer_encoder(encoder_config)
@@ -84,10 +86,15 @@ def random_batch(hf_config, batch_size, seq_length, global_attention_size,
               input_type_ids=(types * mask).astype(np.int32))
 
 
-def hf_outputs(model, batch, global_attention_size):
-  """HF sequence, pooled and per-layer outputs as NumPy arrays."""
-  global_mask = np.zeros_like(batch['input_mask'])
-  global_mask[:, :global_attention_size] = 1
+def hf_outputs(model, batch, global_attention_size, global_mask=None):
+  """HF sequence, pooled and per-layer outputs as NumPy arrays.
+
+  global_mask: int [B, T] HF `global_attention_mask`; default the first
+  `global_attention_size` tokens.
+  """
+  if global_mask is None:
+    global_mask = np.zeros_like(batch['input_mask'])
+    global_mask[:, :global_attention_size] = 1
   as_long = lambda x: torch.from_numpy(np.asarray(x, np.int64))
   with torch.no_grad():
     out = model(input_ids=as_long(batch['input_word_ids']),

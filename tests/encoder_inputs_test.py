@@ -1,0 +1,133 @@
+"""Bad inputs to `LongformerEncoder` are clear errors, eager and in graphs.
+
+Value checks are TF assertions (they compile away under XLA, where the
+documented behaviour holds; `global_attention_test` pins that down).
+"""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import longformer
+
+
+def _encoder(**overrides):
+  kwargs = dict(vocab_size=50, attention_window=4, global_attention_size=2,
+                hidden_size=16, num_layers=1, num_attention_heads=2,
+                max_sequence_length=40, type_vocab_size=1, inner_dim=24)
+  kwargs.update(overrides)
+  return longformer.LongformerEncoder(**kwargs)
+
+
+def _batch(seq_length=12, **overrides):
+  ids = np.full((2, seq_length), 7, np.int32)
+  mask = np.ones((2, seq_length), np.int32)
+  mask[1, 8:] = 0
+  ids[1, 8:] = 1
+  batch = dict(input_word_ids=ids, input_mask=mask,
+               input_type_ids=np.zeros((2, seq_length), np.int32))
+  batch.update(overrides)
+  return batch
+
+
+def _raises_in_eager_and_graph(encoder, batch, match):
+  with pytest.raises(tf.errors.InvalidArgumentError, match=match):
+    encoder(batch)
+  with pytest.raises(tf.errors.InvalidArgumentError, match=match):
+    tf.function(lambda x: encoder(x))(batch)
+
+
+@pytest.mark.parametrize('bad_type', [1, -1])
+def test_token_type_outside_the_table_is_an_error(bad_type):
+  """Model Garden pair data carry segment id 1; longformer-base has one
+  token type. A one-hot lookup would silently give a zero embedding."""
+  types = np.zeros((2, 12), np.int32)
+  types[0, 5:] = bad_type
+  _raises_in_eager_and_graph(_encoder(), _batch(input_type_ids=types),
+                             r'input_type_ids must be in \[0, 1\)')
+
+
+@pytest.mark.parametrize('bad_id', [50, -3])
+def test_word_id_outside_the_vocabulary_is_an_error(bad_id):
+  ids = _batch()['input_word_ids'].copy()
+  ids[0, 3] = bad_id
+  _raises_in_eager_and_graph(_encoder(), _batch(input_word_ids=ids),
+                             r'input_word_ids must be in \[0, 50\)')
+
+
+@pytest.mark.parametrize('mask_value,match', [
+    (-10000, 'additive mask'),  # 0 = token, -10000 = padding.
+    (-1, 'additive mask'),
+    (3, r'0 \(padding\) or 1 \(token\)'),
+])
+def test_undocumented_input_mask_values_are_errors(mask_value, match):
+  mask = _batch()['input_mask'].copy()
+  mask[1, 8:] = mask_value
+  _raises_in_eager_and_graph(_encoder(), _batch(input_mask=mask), match)
+
+
+def test_fractional_float_mask_is_an_error():
+  mask = _batch()['input_mask'].astype(np.float32)
+  mask[0, 2] = 0.5
+  with pytest.raises(tf.errors.InvalidArgumentError, match='input_mask'):
+    _encoder()(_batch(input_mask=mask))
+
+
+def test_mask_value_two_needs_the_marked_mode():
+  mask = _batch()['input_mask'].copy()
+  mask[0, 4] = 2
+  _raises_in_eager_and_graph(_encoder(), _batch(input_mask=mask),
+                             'global_tokens=marked')
+  # The same mask is the documented convention in 'marked' mode.
+  out = _encoder(global_tokens='marked')(_batch(input_mask=mask))
+  assert out['sequence_output'].shape == (2, 12, 16)
+
+
+def test_global_mark_on_padding_is_an_error():
+  global_mask = np.zeros((2, 12), np.int32)
+  global_mask[1, 10] = 1  # Row 1 is padding from position 8.
+  _raises_in_eager_and_graph(
+      _encoder(), _batch(global_attention_mask=global_mask),
+      'marks a padding token')
+
+
+def test_global_attention_mask_needs_a_zero_one_input_mask():
+  mask = _batch()['input_mask'].copy()
+  mask[0, 0] = 2
+  _raises_in_eager_and_graph(
+      _encoder(global_tokens='marked'),
+      _batch(input_mask=mask,
+             global_attention_mask=np.zeros((2, 12), np.int32)),
+      'when global_attention_mask is given')
+
+
+def test_more_marked_tokens_than_slots_is_an_error():
+  mask = _batch()['input_mask'].copy()
+  mask[0, [1, 5, 9]] = 2  # 3 > global_attention_size = 2.
+  _raises_in_eager_and_graph(_encoder(global_tokens='marked'),
+                             _batch(input_mask=mask),
+                             'global_attention_size=2')
+
+
+def test_empty_sequence_is_an_error():
+  with pytest.raises(ValueError, match='sequence length is 0'):
+    _encoder()(_batch(seq_length=0))
+
+
+def test_unknown_length_beyond_the_position_table_is_an_error():
+  encoder = _encoder()
+  encoder(_batch())
+  graph = tf.function(lambda x: encoder(x), input_signature=[{
+      k: tf.TensorSpec([None, None], tf.int32) for k in _batch()}])
+  with pytest.raises(tf.errors.InvalidArgumentError,
+                     match=r'length must be in \[1, 38\]'):
+    graph(_batch(seq_length=39))
+
+
+def test_unknown_input_name_is_an_error():
+  with pytest.raises(ValueError, match="unknown inputs \\['input_ids'\\]"):
+    _encoder()(_batch(input_ids=np.zeros((2, 12), np.int32)))
+
+
+def test_bad_global_tokens_mode_is_an_error():
+  with pytest.raises(ValueError, match="global_tokens='question'"):
+    _encoder(global_tokens='question')
