@@ -1,10 +1,25 @@
 r"""Trains and evaluates Longformer experiments with Model Garden's driver.
 
-The standard Model Garden flags (`--experiment --config_file
---params_override --mode --model_dir --tpu --gin_file --gin_params`) build
-the `ExperimentConfig`; `train_lib.run_experiment` then runs orbit's
-train / eval loop. A run restarted with the same `--model_dir` resumes from
-its latest checkpoint and stops at `trainer.train_steps`.
+This is Model Garden's `official/nlp/train.py` with the `longformer`
+registrations imported: the same flags (`--experiment --config_file
+--params_override --mode --model_dir --tpu --gin_file --gin_params
+--pretrain_steps --enable_async_checkpointing`), `train_lib.run_experiment`
+with asynchronous checkpointing and TPU preemption recovery, and
+`continuous_finetune_lib` for `--mode=continuous_train_and_eval`. A run
+restarted with the same `--model_dir` resumes from its latest checkpoint and
+stops at `trainer.train_steps`.
+
+Added before anything is written to `--model_dir`:
+- the input files of the mode are checked (an empty `input_path`, no match,
+  no records: an error naming the config key and the fix);
+- a training job locks `--model_dir` (`longformer/model_dir_lock.py`), so a
+  second job on the same directory refuses to start;
+- a checkpoint already in `--model_dir` must fit the configured model
+  exactly (`longformer/resume_check.py`), else the run refuses to resume.
+Metrics are built under the float32 policy (`_create_task`). Two known,
+harmless warnings are silenced: tensorflow_hub's `pkg_resources` deprecation
+and the "no gradient" note for `key_global/bias` (`longformer/known_warnings.py`
+says why it is exactly zero).
 
 Example (docs/training.md has the full MNLI recipe):
 
@@ -20,30 +35,85 @@ task.init_checkpoint=longformer-4096/longformer" \
 `runtime.mixed_precision_dtype` is `bfloat16` or `float16` (the latter with
 dynamic loss scaling unless `runtime.loss_scale` is a number).
 """
+import functools
+import json
+import os
 from typing import Any
 from typing import Mapping
 from typing import Optional
 from typing import Tuple
+import warnings
 
+# tensorflow_hub, which Model Garden's tasks import, calls the deprecated
+# pkg_resources API (setuptools < 81 is pinned, so it works); the
+# DeprecationWarning it prints on every start is not ours to act on.
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated',
+                        category=UserWarning)
+
+# pylint: disable=g-import-not-at-top
 from absl import app
 from absl import flags
+from absl import logging
 import gin
 import tensorflow as tf
 import tf_keras
 
 from official.common import distribute_utils
 from official.common import flags as tfm_flags
+# Model Garden's own registrations, as its train.py imports them.
+from official.common import registry_imports  # pylint: disable=unused-import
+from official.core import base_task
 from official.core import config_definitions as cfg
 from official.core import task_factory
 from official.core import train_lib
 from official.core import train_utils
 from official.modeling import performance
+from official.nlp import continuous_finetune_lib
 # Registers `longformer/glue` and `longformer/pretraining` and binds the
 # encoder config. Run as `python3 train.py`, this directory (the checkout) is
 # first on sys.path, so no install is needed.
 import longformer  # pylint: disable=unused-import
+from longformer import input_checks
+from longformer import known_warnings
+from longformer import model_dir_lock
+from longformer import resume_check
+# pylint: enable=g-import-not-at-top
 
 FLAGS = flags.FLAGS
+
+flags.DEFINE_integer(
+    'pretrain_steps', default=None,
+    help='The number of total training steps for the pretraining job '
+    '(--mode=continuous_train_and_eval).')
+flags.DEFINE_bool(
+    'enable_async_checkpointing', default=True,
+    help='Write checkpoints in a background thread.')
+
+
+def _build_metrics_in_float32(build_metrics, training=None):
+  """Calls a task's `build_metrics` under the float32 Keras policy.
+
+  Under a mixed policy metric variables become `AutoCastVariable`s; Model
+  Garden's 2-class AUC metric slices them (`true_positives[:n]`), which a
+  distributed sync-on-read variable refuses (`NotImplementedError: call
+  variable.read_value() inside variable_sync_on_read_context`). Metrics
+  accumulate in float32 anyway.
+  """
+  policy = tf_keras.mixed_precision.global_policy()
+  tf_keras.mixed_precision.set_global_policy('float32')
+  try:
+    return build_metrics(training)
+  finally:
+    tf_keras.mixed_precision.set_global_policy(policy)
+
+
+def _create_task(params: cfg.ExperimentConfig,
+                 model_dir: str) -> base_task.Task:
+  """The experiment's task, its metrics built under the float32 policy."""
+  task = task_factory.get_task(params.task, logging_dir=model_dir)
+  task.build_metrics = functools.partial(_build_metrics_in_float32,
+                                         task.build_metrics)
+  return task
 
 
 def run(
@@ -51,50 +121,107 @@ def run(
     model_dir: str,
     mode: str,
     strategy: Optional[tf.distribute.Strategy] = None,
+    enable_async_checkpointing: bool = True,
 ) -> Tuple[tf_keras.Model, Mapping[str, Any]]:
-  """Runs one experiment as Model Garden's `nlp/train.py` does.
+  """Runs one experiment, reconnecting after a TPU preemption.
+
+  Model Garden's `_run_experiment_with_preemption_recovery`: a TPU job whose
+  workers were preempted restarts from the last checkpoint.
 
   Args:
     params: the parsed, validated experiment config.
-    model_dir: where params.yaml, checkpoints and summaries go; an existing
-      checkpoint there is resumed.
+    model_dir: where checkpoints and summaries go; an existing checkpoint
+      there is resumed.
     mode: `train`, `eval`, `train_and_eval` or `continuous_eval`.
     strategy: a distribution strategy to use instead of the one
       `params.runtime` describes (tests pass a two-device MirroredStrategy).
+    enable_async_checkpointing: write checkpoints in a background thread.
 
   Returns:
     The model and the last eval logs, from `train_lib.run_experiment`.
   """
+  while True:
+    preemption_watcher = None
+    try:
+      run_strategy = strategy or distribute_utils.get_distribution_strategy(
+          distribution_strategy=params.runtime.distribution_strategy,
+          all_reduce_alg=params.runtime.all_reduce_alg,
+          num_gpus=params.runtime.num_gpus,
+          tpu_address=params.runtime.tpu,
+          **params.runtime.model_parallelism())
+      with run_strategy.scope():
+        task = _create_task(params, model_dir)
+      if isinstance(run_strategy, tf.distribute.TPUStrategy):
+        preemption_watcher = tf.distribute.experimental.PreemptionWatcher()
+      return train_lib.run_experiment(
+          distribution_strategy=run_strategy, task=task, mode=mode,
+          params=params, model_dir=model_dir,
+          enable_async_checkpointing=enable_async_checkpointing)
+    except tf.errors.OpError:
+      if not (preemption_watcher and preemption_watcher.preemption_message):
+        raise
+      preemption_watcher.block_until_worker_exit()
+      logging.info('Some TPU workers had been preempted (message: %s), '
+                   'restarting training from the last checkpoint...',
+                   preemption_watcher.preemption_message)
+
+
+def _is_chief() -> bool:
+  """True unless TF_CONFIG names this process a non-chief task."""
+  task = json.loads(os.environ.get('TF_CONFIG', '{}')).get('task', {})
+  cluster = json.loads(os.environ.get('TF_CONFIG', '{}')).get('cluster', {})
+  task_type = task.get('type', 'chief')
+  if task_type == 'worker' and 'chief' not in cluster:
+    return int(task.get('index', 0)) == 0
+  return task_type == 'chief'
+
+
+def _check_mode(params: cfg.ExperimentConfig, mode: str) -> None:
+  if (mode == 'continuous_train_and_eval' and
+      params.runtime.mixed_precision_dtype and
+      getattr(params.task.model, 'num_classes', None) == 2):
+    raise ValueError(
+        '--mode=continuous_train_and_eval builds its tasks inside Model '
+        'Garden, where a 2-class task\'s AUC metric fails under '
+        f'runtime.mixed_precision_dtype={params.runtime.mixed_precision_dtype}'
+        '. Use --mode=train_and_eval, or float32 for this mode.')
+
+
+def _train(params: cfg.ExperimentConfig, model_dir: str, mode: str) -> None:
+  """Model Garden's `main` after the config is parsed."""
   if 'train' in mode:
+    resume_check.check_checkpoint_matches(params, model_dir)
     # Eval-only jobs write no params.yaml, so a continuous eval job never
     # races the train job writing the same file.
     train_utils.serialize_config(params, model_dir)
-  # bfloat16 suits TPUs, float16 GPUs; the optimizer gets loss scaling for
-  # float16 in `Task.create_optimizer`.
-  if params.runtime.mixed_precision_dtype:
-    performance.set_mixed_precision_policy(params.runtime.mixed_precision_dtype)
-  if strategy is None:
-    strategy = distribute_utils.get_distribution_strategy(
-        distribution_strategy=params.runtime.distribution_strategy,
-        all_reduce_alg=params.runtime.all_reduce_alg,
-        num_gpus=params.runtime.num_gpus,
-        tpu_address=params.runtime.tpu,
-        **params.runtime.model_parallelism())
-  with strategy.scope():
-    task = task_factory.get_task(params.task, logging_dir=model_dir)
-  return train_lib.run_experiment(
-      distribution_strategy=strategy,
-      task=task,
-      mode=mode,
-      params=params,
-      model_dir=model_dir)
+  if mode == 'continuous_train_and_eval':
+    continuous_finetune_lib.run_continuous_finetune(
+        mode, params, model_dir, pretrain_steps=FLAGS.pretrain_steps)
+  else:
+    # bfloat16 suits TPUs, float16 GPUs; the optimizer gets loss scaling for
+    # float16 in `Task.create_optimizer`.
+    if params.runtime.mixed_precision_dtype:
+      performance.set_mixed_precision_policy(
+          params.runtime.mixed_precision_dtype)
+    run(params, model_dir, mode,
+        enable_async_checkpointing=FLAGS.enable_async_checkpointing)
+  train_utils.save_gin_config(mode, model_dir)
 
 
 def main(_):
+  known_warnings.install()
   gin.parse_config_files_and_bindings(FLAGS.gin_file, FLAGS.gin_params)
   params = train_utils.parse_configuration(FLAGS)
-  run(params, FLAGS.model_dir, FLAGS.mode)
-  train_utils.save_gin_config(FLAGS.mode, FLAGS.model_dir)
+  _check_mode(params, FLAGS.mode)
+  input_checks.check_input_paths(params, FLAGS.mode)
+  lock_path = None
+  if 'train' in FLAGS.mode and _is_chief():
+    lock_path = model_dir_lock.acquire(FLAGS.model_dir)
+  try:
+    _train(params, FLAGS.model_dir, FLAGS.mode)
+  finally:
+    if lock_path:
+      model_dir_lock.release(lock_path)
 
 
 if __name__ == '__main__':

@@ -52,6 +52,10 @@ class RegisteredDefaultsTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(opt.optimizer.adamw.weight_decay_rate, 0.01)
     self.assertEqual(opt.optimizer.adamw.exclude_from_weight_decay,
                      ['LayerNorm', 'layer_norm', 'bias'])
+    # allenai/longformer scripts/classification.py: HF AdamW's default betas
+    # (0.9, 0.999); epsilon 1e-6 is RoBERTa's (Liu et al. 2019, Table 10).
+    self.assertEqual((opt.optimizer.adamw.beta_1, opt.optimizer.adamw.beta_2,
+                      opt.optimizer.adamw.epsilon), (0.9, 0.999, 1e-6))
     self.assertEqual(opt.learning_rate.type, 'polynomial')
     self.assertEqual(opt.learning_rate.polynomial.end_learning_rate, 0.0)
     self.assertEqual(opt.warmup.type, 'polynomial')
@@ -115,8 +119,8 @@ class YamlTest(tf.test.TestCase, parameterized.TestCase):
     self.assertEqual(_count_params(model), _LONGFORMER_BASE_4096_PARAMS +
                      _HEAD_PARAMS_768 + 768 * 3 + 3)
 
-  def test_glue_mnli_is_base_sized_with_a_short_position_table(self):
-    params = _load('longformer/glue', 'glue_mnli.yaml')
+  def test_glue_mnli_from_scratch_is_base_sized_with_short_positions(self):
+    params = _load('longformer/glue', 'glue_mnli_from_scratch.yaml')
     self.assertEqual(params.task.init_checkpoint, '')
     model, encoder, logits = self._build(params)
     self.assertEqual(logits.shape, [1, 3])

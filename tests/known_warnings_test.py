@@ -1,0 +1,50 @@
+"""Tests for longformer/known_warnings.py: only key_global biases are hidden."""
+import logging
+
+import tensorflow as tf
+
+from longformer import known_warnings
+
+_MESSAGE = 'Gradients do not exist for variables %s when minimizing the loss.'
+_BIAS = 'longformer_encoder/transformer/layer_0/self_attention/key_global/bias:0'
+_POOLER = 'longformer_encoder/pooler_transform/kernel:0'
+
+
+class _Collect(logging.Handler):
+
+  def __init__(self):
+    super().__init__()
+    self.messages = []
+
+  def emit(self, record):
+    self.messages.append(record.getMessage())
+
+
+class KnownWarningsTest(tf.test.TestCase):
+
+  def setUp(self):
+    super().setUp()
+    known_warnings.install()
+    self._logger = logging.getLogger('tensorflow')
+    self._handler = _Collect()
+    self._logger.addHandler(self._handler)
+
+  def tearDown(self):
+    self._logger.removeHandler(self._handler)
+    super().tearDown()
+
+  def test_only_key_global_biases_is_dropped(self):
+    self._logger.warning(_MESSAGE, [_BIAS, _BIAS.replace('layer_0', 'layer_1')])
+    self.assertEqual(self._handler.messages, [])
+
+  def test_other_variables_are_still_reported_without_the_biases(self):
+    self._logger.warning(_MESSAGE, [_BIAS, _POOLER])
+    self.assertEqual(self._handler.messages, [_MESSAGE % [_POOLER]])
+
+  def test_other_warnings_pass(self):
+    self._logger.warning('key_global/bias:0 has NaN')
+    self.assertEqual(self._handler.messages, ['key_global/bias:0 has NaN'])
+
+
+if __name__ == '__main__':
+  tf.test.main()

@@ -1,0 +1,75 @@
+"""Tests for longformer/model_dir_lock.py: who may train into a model_dir.
+
+train_test.py covers the entry point (a second train.py job refused, a
+killed job's lock taken over); these cover the cases a single machine cannot
+produce through it: a lock from another host, and release by a non-owner.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import tensorflow as tf
+
+from longformer import model_dir_lock
+
+
+def _write_lock(model_dir, **record):
+  os.makedirs(model_dir, exist_ok=True)
+  path = os.path.join(model_dir, model_dir_lock.LOCK_NAME)
+  with open(path, 'w') as f:
+    json.dump(record, f)
+  return path
+
+
+def _dead_pid():
+  """A pid that surely does not run: a child that has exited and was reaped."""
+  proc = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
+                        stdout=subprocess.PIPE, text=True, check=True)
+  return int(proc.stdout)
+
+
+class ModelDirLockTest(tf.test.TestCase):
+
+  def test_acquire_writes_owner_and_release_removes_it(self):
+    model_dir = os.path.join(self.get_temp_dir(), 'fresh')
+    path = model_dir_lock.acquire(model_dir)
+    with open(path) as f:
+      owner = json.load(f)
+    self.assertEqual((owner['host'], owner['pid']),
+                     (socket.gethostname(), os.getpid()))
+    model_dir_lock.release(path)
+    self.assertFalse(os.path.exists(path))
+
+  def test_live_owner_on_this_host_refuses(self):
+    model_dir = os.path.join(self.get_temp_dir(), 'live')
+    # The test runner's parent process is alive for the whole test.
+    _write_lock(model_dir, host=socket.gethostname(), pid=os.getppid())
+    with self.assertRaisesRegex(RuntimeError, 'in use by another training'):
+      model_dir_lock.acquire(model_dir)
+
+  def test_lock_from_another_host_refuses_and_says_how_to_clear_it(self):
+    model_dir = os.path.join(self.get_temp_dir(), 'remote')
+    path = _write_lock(model_dir, host='another-host.invalid', pid=_dead_pid())
+    with self.assertRaisesRegex(RuntimeError,
+                                f'another-host.invalid.*delete {path}'):
+      model_dir_lock.acquire(model_dir)
+    self.assertTrue(os.path.exists(path))
+
+  def test_dead_owner_on_this_host_is_taken_over(self):
+    model_dir = os.path.join(self.get_temp_dir(), 'stale')
+    path = _write_lock(model_dir, host=socket.gethostname(), pid=_dead_pid())
+    self.assertEqual(model_dir_lock.acquire(model_dir), path)
+    with open(path) as f:
+      self.assertEqual(json.load(f)['pid'], os.getpid())
+
+  def test_release_leaves_another_owners_lock(self):
+    model_dir = os.path.join(self.get_temp_dir(), 'other')
+    path = _write_lock(model_dir, host=socket.gethostname(), pid=os.getppid())
+    model_dir_lock.release(path)
+    self.assertTrue(os.path.exists(path))
+
+
+if __name__ == '__main__':
+  tf.test.main()

@@ -1,0 +1,45 @@
+"""Executes README.md's encoder snippet, as a user would paste it."""
+import os
+import re
+
+import numpy as np
+import tensorflow as tf
+
+_README = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'README.md')
+# The one Python block of the README: the encoder snippet.
+_PYTHON_BLOCK = re.compile(r'```python\n(.*?)```', re.DOTALL)
+# float32, same weights, same real tokens; only reduction order may differ.
+_ATOL = 1e-5
+
+
+def _snippet() -> str:
+  with open(_README) as f:
+    blocks = _PYTHON_BLOCK.findall(f.read())
+  if len(blocks) != 1:
+    raise AssertionError(f'expected one ```python block in README.md, got '
+                         f'{len(blocks)}')
+  return blocks[0]
+
+
+class ReadmeSnippetTest(tf.test.TestCase):
+
+  def test_snippet_runs_and_padding_leaves_real_tokens_unchanged(self):
+    namespace = {}
+    exec(compile(_snippet(), 'README.md', 'exec'), namespace)  # pylint: disable=exec-used
+    outputs, ids = namespace['outputs'], namespace['ids']
+    self.assertEqual(outputs['sequence_output'].shape, [2, 5, 768])
+    self.assertEqual(outputs['pooled_output'].shape, [2, 768])
+    self.assertLen(outputs['encoder_outputs'], 12)
+    # Row 2 alone, without its 2 pad tokens, must give the same real tokens:
+    # this fails if the mask were built from id 0 (<s>) instead of pad id 1.
+    alone = namespace['encoder'](dict(
+        input_word_ids=ids[1:, :3], input_mask=tf.ones([1, 3], tf.int32),
+        input_type_ids=tf.zeros([1, 3], tf.int32)))
+    diff = np.abs(alone['sequence_output'][0] -
+                  outputs['sequence_output'][1, :3]).max()
+    self.assertLess(diff, _ATOL)
+
+
+if __name__ == '__main__':
+  tf.test.main()

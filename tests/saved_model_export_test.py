@@ -1,0 +1,151 @@
+"""Tests for utils/export_saved_model.py and longformer/saved_model_export.py.
+
+A `longformer/glue` model_dir (params.yaml + a checkpoint saved the way Model
+Garden's trainer saves it) is exported by the CLI; a fresh Python process
+that never imports `longformer` loads the SavedModel, and its outputs must
+equal the Keras model's for batches of 1 and 3 at two lengths, through both
+signatures.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+from official.core import exp_factory
+from official.core import task_factory
+from official.core import train_utils
+from longformer import saved_model_export
+import tiny_experiment
+
+_EXPORT_PY = os.path.join(tiny_experiment.REPO_DIR, 'utils',
+                          'export_saved_model.py')
+_EXAMPLE_LENGTH = 32  # not the training seq_length (64): the flag is used
+_NUM_CLASSES = 3
+# Same float32 graph, reloaded; only op scheduling may differ.
+_ATOL = 1e-5
+
+# Runs in a fresh interpreter: only TensorFlow, never `longformer`.
+_LOAD_SCRIPT = '''
+import json, sys
+import numpy as np
+import tensorflow as tf
+loaded = tf.saved_model.load(sys.argv[1])
+batches = json.loads(sys.argv[2])
+out = {}
+for name, batch in batches.items():
+  fn = loaded.signatures['serving_default']
+  out[name] = fn(input_word_ids=tf.constant(batch['ids'], tf.int32),
+                 input_mask=tf.constant(batch['mask'], tf.int32)
+                 )['outputs'].numpy().tolist()
+examples = [bytes.fromhex(h) for h in json.loads(sys.argv[3])]
+out['examples'] = loaded.signatures['serve_examples'](
+    examples=tf.constant(examples))['outputs'].numpy().tolist()
+out['longformer_imported'] = any(m.startswith('longformer') for m in sys.modules)
+print('RESULT ' + json.dumps(out))
+'''
+
+
+def _batch(rng, batch, length, pad_from=None):
+  ids = rng.integers(3, tiny_experiment.ENCODER['vocab_size'],
+                     size=(batch, length))
+  ids[:, 0] = 0  # <s>: id 0 is a real token, never padding
+  mask = np.ones_like(ids)
+  if pad_from is not None:
+    mask[-1, pad_from:] = 0
+    ids[-1, pad_from:] = 1  # RoBERTa's pad id
+  return ids.astype(np.int32), mask.astype(np.int32)
+
+
+def _example(ids, mask):
+  feature = lambda v: tf.train.Feature(int64_list=tf.train.Int64List(value=v))
+  return tf.train.Example(features=tf.train.Features(feature={
+      'input_ids': feature(ids), 'input_mask': feature(mask),
+      'segment_ids': feature([0] * len(ids)), 'label_ids': feature([1]),
+  })).SerializeToString()
+
+
+class ExportSavedModelTest(tf.test.TestCase):
+
+  def _model_dir(self):
+    """A model_dir as train.py leaves it, with random non-initial weights."""
+    params = exp_factory.get_exp_config('longformer/glue')
+    params.override(tiny_experiment.glue_overrides('x', 'y'), is_strict=True)
+    params.task.model.num_classes = _NUM_CLASSES
+    model_dir = os.path.join(self.get_temp_dir(), 'model')
+    train_utils.serialize_config(params, model_dir)
+    model = task_factory.get_task(params.task).build_model()
+    rng = np.random.default_rng(1)
+    for variable in model.variables:
+      variable.assign(rng.normal(0, 0.2, variable.shape).astype(np.float32))
+    tf.train.Checkpoint(model=model, **model.checkpoint_items).save(
+        os.path.join(model_dir, 'ckpt'))
+    return model_dir, model
+
+  def _export(self, model_dir, output_dir):
+    return subprocess.run(
+        [sys.executable, _EXPORT_PY, f'--model_dir={model_dir}',
+         f'--output_dir={output_dir}', f'--seq_length={_EXAMPLE_LENGTH}'],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=300, check=False)
+
+  def test_exported_outputs_equal_keras_in_a_fresh_process(self):
+    model_dir, model = self._model_dir()
+    output_dir = os.path.join(self.get_temp_dir(), 'serving', '1')
+    result = self._export(model_dir, output_dir)
+    self.assertEqual(result.returncode, 0, result.stdout[-3000:])
+    self.assertIn(f'OK: SavedModel at {output_dir}', result.stdout)
+    self.assertEqual(os.listdir(os.path.dirname(output_dir)), ['1'])
+
+    rng = np.random.default_rng(2)
+    batches = {'one_24': _batch(rng, 1, 24), 'three_40': _batch(rng, 3, 40, 29),
+               'three_32': _batch(rng, 3, _EXAMPLE_LENGTH, 20)}
+    examples = [_example(i.tolist(), m.tolist())
+                for i, m in zip(*batches['three_32'])]
+    load = subprocess.run(
+        [sys.executable, '-c', _LOAD_SCRIPT, output_dir,
+         json.dumps({k: {'ids': i.tolist(), 'mask': m.tolist()}
+                     for k, (i, m) in batches.items()}),
+         json.dumps([e.hex() for e in examples])],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=300, check=False, cwd=self.get_temp_dir(),
+        env=dict(os.environ, PYTHONPATH=''))
+    self.assertEqual(load.returncode, 0, load.stdout[-3000:])
+    served = json.loads(load.stdout.split('RESULT ', 1)[1])
+    self.assertFalse(served['longformer_imported'])
+
+    for name, (ids, mask) in batches.items():
+      want = model(dict(input_word_ids=ids, input_mask=mask,
+                        input_type_ids=np.zeros_like(ids)), training=False)
+      self.assertEqual(np.array(served[name]).shape, (len(ids), _NUM_CLASSES))
+      self.assertAllClose(served[name], want, atol=_ATOL, rtol=0, msg=name)
+      if name == 'three_32':
+        self.assertAllClose(served['examples'], want, atol=_ATOL, rtol=0)
+    # Negative control: the padded row's logits depend on which ids are real.
+    ids, mask = batches['three_40']
+    unmasked = model(dict(input_word_ids=ids, input_mask=np.ones_like(mask),
+                          input_type_ids=np.zeros_like(ids)), training=False)
+    self.assertGreater(np.abs(np.array(served['three_40'])[-1] -
+                              unmasked[-1]).max(), 100 * _ATOL)
+
+  def test_existing_output_is_refused_and_left_alone(self):
+    model_dir, _ = self._model_dir()
+    output_dir = os.path.join(self.get_temp_dir(), 'taken')
+    os.makedirs(output_dir)
+    result = self._export(model_dir, output_dir)
+    self.assertNotEqual(result.returncode, 0)
+    self.assertIn('exists; choose a new output path', result.stdout)
+    self.assertEqual(os.listdir(output_dir), [])
+
+  def test_inputs_only_mode_is_refused(self):
+    """It would derive the mask from id 0, RoBERTa's <s>."""
+    params = saved_model_export.LongformerSentencePrediction.Params(
+        inputs_only=True)
+    with self.assertRaisesRegex(ValueError, "RoBERTa's <s>"):
+      saved_model_export.LongformerSentencePrediction(params, model=None)
+
+
+if __name__ == '__main__':
+  tf.test.main()

@@ -1,0 +1,105 @@
+r"""Exports a trained `longformer/glue` classifier as a serving SavedModel.
+
+Usage, from the repository root:
+
+  python3 utils/export_saved_model.py --model_dir=/tmp/mnli \
+    --output_dir=/tmp/mnli_serving/1
+
+Reads `<model_dir>/params.yaml` and the latest checkpoint (or
+`--checkpoint_path` with `--params_yaml`), and writes a SavedModel with two
+signatures (`longformer/saved_model_export.py`):
+- `serving_default`: int32 `input_word_ids`, `input_mask` [batch, length]
+  -> `outputs` float32 [batch, num_classes] logits;
+- `serve_examples`: serialized `tf.train.Example`s with the tokenizer tool's
+  features (`input_ids`, `input_mask`, `segment_ids` of `--seq_length`).
+The SavedModel is reloaded and compared with the Keras model before it
+appears at `--output_dir`. Serve it with TF Serving (README.md, "Export").
+"""
+import os
+import sys
+import time
+
+from absl import app
+from absl import flags
+import tensorflow as tf
+
+_REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if _REPO_DIR not in sys.path:
+  sys.path.insert(0, _REPO_DIR)
+
+# pylint: disable=g-import-not-at-top
+from official.core import config_definitions as cfg
+from official.core import exp_factory
+from official.modeling import hyperparams
+import longformer  # pylint: disable=unused-import  (registers the experiments)
+from longformer import saved_model_export
+# pylint: enable=g-import-not-at-top
+
+FLAGS = flags.FLAGS
+
+flags.DEFINE_string('model_dir', None,
+                    'A train.py --model_dir: its params.yaml and latest '
+                    'checkpoint are exported.')
+flags.DEFINE_string('checkpoint_path', None,
+                    'A checkpoint prefix (e.g. <model_dir>/ckpt-300) instead '
+                    'of the latest one in --model_dir.')
+flags.DEFINE_string('params_yaml', None,
+                    'The run\'s params.yaml; default <model_dir>/params.yaml.')
+flags.DEFINE_string('output_dir', None,
+                    'Where the SavedModel appears (must not exist), e.g. '
+                    '<base>/1 for TF Serving\'s version directory.')
+flags.DEFINE_integer('seq_length', None,
+                     'Length of the examples `serve_examples` parses; '
+                     'default task.train_data.seq_length.')
+
+
+def _params(params_yaml: str) -> cfg.ExperimentConfig:
+  if not tf.io.gfile.exists(params_yaml):
+    raise FileNotFoundError(f'{params_yaml} not found: pass --params_yaml '
+                            '(train.py writes it into --model_dir).')
+  params = exp_factory.get_exp_config('longformer/glue')
+  params = hyperparams.override_params_dict(params, params_yaml,
+                                            is_strict=False)
+  if params.task.model.num_classes < 1:
+    raise ValueError(f'{params_yaml}: task.model.num_classes must be set.')
+  return params
+
+
+def _checkpoint() -> str:
+  """The checkpoint prefix to export; raises if there is none."""
+  if FLAGS.checkpoint_path:
+    if not tf.io.gfile.exists(FLAGS.checkpoint_path + '.index'):
+      raise FileNotFoundError(f'--checkpoint_path={FLAGS.checkpoint_path}: '
+                              'no such checkpoint (expected <prefix>.index).')
+    return FLAGS.checkpoint_path
+  path = tf.train.latest_checkpoint(FLAGS.model_dir or '')
+  if path is None:
+    raise FileNotFoundError(f'--model_dir={FLAGS.model_dir} holds no '
+                            'checkpoint; train first or pass '
+                            '--checkpoint_path.')
+  return path
+
+
+def main(_):
+  if not (FLAGS.model_dir or (FLAGS.checkpoint_path and FLAGS.params_yaml)):
+    raise app.UsageError('Pass --model_dir, or --checkpoint_path and '
+                         '--params_yaml.')
+  if not FLAGS.output_dir:
+    raise app.UsageError('Pass --output_dir.')
+  start = time.time()
+  checkpoint = _checkpoint()
+  params = _params(FLAGS.params_yaml or
+                   os.path.join(FLAGS.model_dir, 'params.yaml'))
+  seq_length = FLAGS.seq_length or params.task.train_data.seq_length
+  print(f'Exporting {checkpoint} ({params.task.model.num_classes} classes, '
+        f'examples of {seq_length} tokens)...', flush=True)
+  diff = saved_model_export.export(params, checkpoint, FLAGS.output_dir,
+                                   seq_length)
+  print(f'OK: SavedModel at {FLAGS.output_dir} (signatures '
+        f'{", ".join(saved_model_export.SIGNATURES.values())}); reloaded '
+        f'outputs match the Keras model (max abs diff {diff:.1e}); '
+        f'{time.time() - start:.0f} s.')
+
+
+if __name__ == '__main__':
+  app.run(main)
