@@ -25,7 +25,7 @@ from longformer.hf_config import encoder_config_from_hf  # pylint: disable=unuse
 TASK_MODEL_PREFIX = 'longformer.'
 _ENCODER_PREFIXES = ('embeddings.', 'encoder.', 'pooler.')
 # Buffers, not weights: recomputed by the encoder.
-_BUFFERS_NOT_WEIGHTS = ('embeddings.position_ids',
+BUFFERS_NOT_WEIGHTS = ('embeddings.position_ids',
                         'embeddings.token_type_ids')
 # Task checkpoints without a pooler (e.g. LongformerForMaskedLM, as HF builds
 # it with add_pooling_layer=False) leave it at its initialization, as HF does.
@@ -218,7 +218,7 @@ def load_hf_weights(encoder, state: Mapping[str, np.ndarray],
   for key in sorted(state):
     if key in mapped:
       continue
-    if key.startswith(_ENCODER_PREFIXES) and key not in _BUFFERS_NOT_WEIGHTS:
+    if key.startswith(_ENCODER_PREFIXES) and key not in BUFFERS_NOT_WEIGHTS:
       problems.append(f'unmapped encoder weight in checkpoint: {key}')
     else:
       ignored.append(key)

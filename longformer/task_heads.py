@@ -89,7 +89,11 @@ def head_weight_table(task_model, head: str
   linear = checkpoint_conversion.LINEAR_KERNEL
   same = checkpoint_conversion.IDENTITY
   if head == CLASSIFICATION:
-    dense, out_proj = task_model.classifier.dense, task_model.classifier.out_proj
+    out_proj = task_model.classifier.out_proj
+    # With use_encoder_pooler (longformer/glue's default) the encoder's
+    # pooler is the dense + tanh on the first token; without, the head's.
+    dense = (task_model.classifier.dense if task_model.classifier.inner_dim
+             else encoder_of(task_model).pooler_layer)
     return [('classifier.dense.weight', dense.kernel, linear),
             ('classifier.dense.bias', dense.bias, same),
             ('classifier.out_proj.weight', out_proj.kernel, linear),
@@ -99,6 +103,11 @@ def head_weight_table(task_model, head: str
     return [('qa_outputs.weight', dense.kernel, linear),
             ('qa_outputs.bias', dense.bias, same)]
   raise ValueError(f'head={head!r} must be one of {list(_HEAD_MARKERS)}.')
+
+
+def encoder_of(task_model):
+  """The encoder inside a `BertClassifier` or `BertSpanLabeler`."""
+  return task_model.checkpoint_items['encoder']
 
 
 def task_model_yaml(head: Optional[str], num_classes: int = 0) -> dict:

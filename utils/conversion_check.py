@@ -70,12 +70,16 @@ def seq_length_for(encoder_config, requested: int) -> int:
              max_tokens)
 
 
-def _hf_outputs(model_dir, head, batch, global_size):
-  """HF outputs (name -> array) and whether HF's pooler was loaded."""
+def _hf_outputs(model_dir, head, batch, global_size, require_every_weight):
+  """HF outputs, name -> array (the pooler's only if HF loaded it)."""
   import torch  # pylint: disable=g-import-not-at-top
   import transformers  # pylint: disable=g-import-not-at-top
   hf_class = getattr(transformers, task_heads.HF_CLASSES[head])
   model, info = hf_class.from_pretrained(model_dir, output_loading_info=True)
+  if require_every_weight and (info['missing_keys'] or
+                               info['unexpected_keys']):
+    raise ValueError(f'{model_dir} does not load cleanly as {hf_class}: '
+                     f'{info}')
   model.float().eval()
   as_long = lambda x: torch.from_numpy(np.asarray(x, np.int64))
   global_mask = np.zeros_like(batch['input_mask'])
@@ -111,20 +115,42 @@ def _our_outputs(encoder, task_model, head, batch):
   return out
 
 
-def check_staged(prefix: str, yaml_path: str, model_dir: str,
-                 head: Optional[str], num_classes: int, batch_size: int,
-                 seq_length: int) -> float:
-  """Max abs difference between the written model and HF; prints each."""
-  encoder_config, encoder, task_model = _restore(prefix, yaml_path, head,
-                                                 num_classes)
+def compare_with_hf(encoder_config, encoder, task_model, head: Optional[str],
+                    model_dir: str, batch_size: int = 2, seq_length: int = 0,
+                    require_every_weight: bool = False) -> float:
+  """Max abs difference between our model and HF's from `model_dir`.
+
+  Args:
+    encoder_config, encoder, task_model, head: our model (task_model None
+      for the bare encoder).
+    model_dir: a save_pretrained folder, loaded with the class of `head`.
+    batch_size, seq_length: the random batch (seq_length 0: see
+      `seq_length_for`); the first G tokens are global.
+    require_every_weight: raise ValueError if HF reports a missing or an
+      unexpected weight.
+
+  Returns:
+    The largest difference over every output (each is printed).
+  """
   seq_length = seq_length_for(encoder_config, seq_length)
   batch = random_batch(encoder_config, batch_size, seq_length)
   theirs = _hf_outputs(model_dir, head, batch,
-                       encoder_config.global_attention_size)
+                       encoder_config.global_attention_size,
+                       require_every_weight)
   ours = _our_outputs(encoder, task_model, head, batch)
   diffs = {}
   for name, expected in theirs.items():
     diffs[name] = float(np.abs(ours[name] - expected).max())
-    print(f'Self-check on a [{batch_size}, {seq_length}] padded batch: max '
+    print(f'Check on a [{batch_size}, {seq_length}] padded batch: max '
           f'abs diff {name} = {diffs[name]:.3g}', flush=True)
   return max(diffs.values())
+
+
+def check_staged(prefix: str, yaml_path: str, model_dir: str,
+                 head: Optional[str], num_classes: int, batch_size: int,
+                 seq_length: int) -> float:
+  """Restores the written files; `compare_with_hf` against `model_dir`."""
+  encoder_config, encoder, task_model = _restore(prefix, yaml_path, head,
+                                                 num_classes)
+  return compare_with_hf(encoder_config, encoder, task_model, head, model_dir,
+                         batch_size, seq_length)
