@@ -57,6 +57,9 @@ def staged(final_dir: str) -> Iterator['Stage']:
   os.makedirs(parent, exist_ok=True)
   stage = Stage(final_dir, tempfile.mkdtemp(
       prefix=f'.{os.path.basename(final_dir)}.partial-', dir=parent))
+  umask = os.umask(0)
+  os.umask(umask)
+  os.chmod(stage.path, 0o777 & ~umask)  # mkdtemp's 0700 -> a normal folder.
   try:
     yield stage
   finally:

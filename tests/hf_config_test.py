@@ -66,3 +66,24 @@ def test_hf_config_round_trips_through_ours():
       hf_config.encoder_config_from_hf(fields))
   for key, value in back.items():
     assert fields[key] == value, key
+
+
+def test_yaml_overrides_longformer_glue_but_not_model_garden_experiments():
+  """The documented limit: MG's own experiments hold an empty `any`."""
+  # pylint: disable=g-import-not-at-top
+  from official.core import exp_factory
+  from official.nlp.configs import finetuning_experiments  # pylint: disable=unused-import
+  # pylint: enable=g-import-not-at-top
+  encoder_config = hf_config.encoder_config_from_hf(
+      _hf_dict(attention_window=[4, 8]), global_attention_size=3)
+  override = hf_config.encoder_yaml_dict(
+      encoder_config, init_checkpoint='/ckpt/longformer',
+      model={'num_classes': 3})
+  params = exp_factory.get_exp_config('longformer/glue')
+  params.override(override, is_strict=True)
+  assert params.task.model.encoder.any.attention_window == [4, 8]
+  assert params.task.model.encoder.any.global_attention_size == 3
+  assert params.task.init_checkpoint == '/ckpt/longformer'
+  with pytest.raises(KeyError, match=r'does not exist in .*base_config.Config'):
+    exp_factory.get_exp_config('bert/sentence_prediction').override(
+        override, is_strict=True)

@@ -152,7 +152,7 @@ def _print_report(report, head):
   if report.ignored:
     print(f'Ignored {len(report.ignored)} keys outside the encoder'
           f'{" and its head" if head else ""}: {", ".join(report.ignored)}')
-  if report.left_at_init:
+  if report.left_at_init and not head:  # Task models do not use it.
     print('WARNING: the checkpoint has no pooler; left at initialization: '
           f'{", ".join(report.left_at_init)}')
 
