@@ -18,7 +18,11 @@ from typing import Callable, Dict, List, Mapping, Tuple
 
 import numpy as np
 
-from longformer.hf_config import encoder_config_from_hf  # pylint: disable=unused-import
+from longformer import hf_config
+
+# The config translation lives in hf_config; this name keeps working for
+# callers that import it from here.
+encoder_config_from_hf = hf_config.encoder_config_from_hf
 
 # HF task models (LongformerForMaskedLM, ...ForSequenceClassification) keep
 # the encoder under this prefix.

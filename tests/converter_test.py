@@ -164,3 +164,14 @@ def test_unknown_local_path_fails_clearly(tmp_path):
   assert result.returncode != 0
   assert 'Pass a local directory' in result.stderr or (
       'Could not download' in result.stderr), result.stderr[-2000:]
+
+
+def test_roberta_folder_names_the_type_and_the_tool_to_use(tmp_path):
+  transformers.RobertaConfig(vocab_size=97, hidden_size=32,
+                             num_hidden_layers=2, num_attention_heads=4,
+                             intermediate_size=48).save_pretrained(tmp_path)
+  result = _convert(tmp_path, str(tmp_path / 'out' / 'longformer'))
+  assert result.returncode != 0
+  assert "model_type='roberta'" in result.stderr, result.stderr[-2000:]
+  assert 'convert_roberta_to_longformer.py' in result.stderr
+  assert not os.path.exists(tmp_path / 'out')

@@ -10,6 +10,8 @@ import torch
 import transformers
 import yaml
 
+from official.nlp.modeling import models
+
 import hf_reference
 import tiny_experiment
 from longformer import checkpoint_conversion
@@ -107,7 +109,6 @@ def test_glue_model_dir_exports_as_a_sequence_classifier(tmp_path):
   assert back.config.num_labels == 2
   encoder = config_lib.build_longformer_encoder(
       config_lib.LongformerEncoderConfig(**tiny_experiment.ENCODER))
-  from official.nlp.modeling import models  # pylint: disable=g-import-not-at-top
   classifier = models.BertClassifier(network=encoder, num_classes=2,
                                      use_encoder_pooler=True)
   tf.train.Checkpoint(model=classifier).read(tf.train.latest_checkpoint(

@@ -34,7 +34,6 @@ import sys
 from absl import app
 from absl import flags
 from absl import logging
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -169,11 +168,13 @@ def _verify(stage, output_path, model_dir, head, num_classes):
   return max_diff
 
 
-def main(argv):
-  del argv
-  output_path = os.path.abspath(FLAGS.output_path)
-  model_dir = _model_dir(FLAGS.pytorch_model)
-  with open(os.path.join(model_dir, 'config.json')) as f:
+def _read_inputs(model_dir):
+  """(encoder config, HF state, head, num_classes); SystemExit if invalid."""
+  config_path = os.path.join(model_dir, 'config.json')
+  if not os.path.isfile(config_path):
+    raise SystemExit(f'{model_dir} has no config.json; pass a folder written '
+                     'by save_pretrained.')
+  with open(config_path) as f:
     hf_config = json.load(f)
   try:
     encoder_config = hf_config_lib.encoder_config_from_hf(
@@ -185,31 +186,10 @@ def main(argv):
     raise SystemExit(f'Cannot convert {FLAGS.pytorch_model}: {e}') from e
   num_classes = (task_heads.num_classes_in_state(state)
                  if head == task_heads.CLASSIFICATION else 0)
-  outputs = [output_path + '.index', _yaml_path(output_path)]
-  outputs += [_state_path(output_path)] if head else []
-  try:
-    staged_output.refuse_existing(outputs)
-  except staged_output.OutputExistsError as e:
-    raise SystemExit(str(e)) from e
-  print(f'Converting {task_heads.HF_CLASSES[head]} ({len(state)} tensors).',
-        flush=True)
-  encoder, task_model = _build(encoder_config, head, num_classes)
-  try:
-    report = checkpoint_conversion.load_hf_weights(
-        encoder, state, task_heads.head_weight_table(task_model, head)
-        if head else ())
-  except checkpoint_conversion.CheckpointMismatchError as e:
-    raise SystemExit(str(e)) from e
-  _print_report(report, head)
-  yaml_dict = hf_config_lib.encoder_yaml_dict(
-      encoder_config, init_checkpoint=output_path,
-      model=task_heads.task_model_yaml(head, num_classes))
-  with staged_output.staged(os.path.dirname(output_path)) as stage:
-    _write(stage, output_path, encoder, task_model, yaml_dict)
-    max_diff = (_verify(stage, output_path, model_dir, head, num_classes)
-                if FLAGS.check else None)
-    written = stage.publish()
-  print('Wrote ' + ', '.join(written))
+  return encoder_config, state, head, num_classes
+
+
+def _print_verdict(output_path, head, max_diff):
   verdict = (f'self-check passed (max abs diff {max_diff:.3g} <= '
              f'{FLAGS.tolerance})' if FLAGS.check else 'NOT self-checked '
              '(--check=false)')
@@ -217,6 +197,37 @@ def main(argv):
         f'Train or evaluate with --config_file={_yaml_path(output_path)}'
         + (f' (eval: --model_dir={os.path.dirname(output_path)})'
            if head else '') + '.')
+
+
+def main(argv):
+  del argv
+  output_path = os.path.abspath(FLAGS.output_path)
+  model_dir = _model_dir(FLAGS.pytorch_model)
+  encoder_config, state, head, num_classes = _read_inputs(model_dir)
+  outputs = [output_path + '.index', _yaml_path(output_path)]
+  outputs += [_state_path(output_path)] if head else []
+  print(f'Converting {task_heads.HF_CLASSES[head]} ({len(state)} tensors).',
+        flush=True)
+  try:
+    staged_output.refuse_existing(outputs)
+    encoder, task_model = _build(encoder_config, head, num_classes)
+    report = checkpoint_conversion.load_hf_weights(
+        encoder, state, task_heads.head_weight_table(task_model, head)
+        if head else ())
+    _print_report(report, head)
+    yaml_dict = hf_config_lib.encoder_yaml_dict(
+        encoder_config, init_checkpoint=output_path,
+        model=task_heads.task_model_yaml(head, num_classes))
+    with staged_output.staged(os.path.dirname(output_path)) as stage:
+      _write(stage, output_path, encoder, task_model, yaml_dict)
+      max_diff = (_verify(stage, output_path, model_dir, head, num_classes)
+                  if FLAGS.check else None)
+      written = stage.publish()
+  except (checkpoint_conversion.CheckpointMismatchError,
+          staged_output.OutputExistsError) as e:
+    raise SystemExit(str(e)) from e
+  print('Wrote ' + ', '.join(written))
+  _print_verdict(output_path, head, max_diff)
 
 
 if __name__ == '__main__':

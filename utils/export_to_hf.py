@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # pylint: disable=g-import-not-at-top,wrong-import-position
 import tensorflow as tf
 
+from official.nlp.modeling import models
 from longformer import checkpoint_conversion
 from longformer import config as config_lib
 from longformer import hf_config as hf_config_lib
@@ -103,7 +104,6 @@ def _restore(task_model_fields, path, head):
 
 def _pooler_classifier(encoder, task_model_fields):
   """longformer/glue's classifier over the encoder's pooler."""
-  from official.nlp.modeling import models  # pylint: disable=g-import-not-at-top
   return models.BertClassifier(
       network=encoder, num_classes=task_model_fields['num_classes'],
       use_encoder_pooler=True)
@@ -154,7 +154,10 @@ def main(argv):
     if not max_diff <= FLAGS.tolerance:
       raise SystemExit(f'Export check FAILED: max abs diff {max_diff:.3g} > '
                        f'--tolerance={FLAGS.tolerance}. Nothing was written.')
-    stage.publish()
+    try:
+      stage.publish()
+    except staged_output.OutputExistsError as e:
+      raise SystemExit(str(e)) from e
   print(f'Exported {path} -> {output_dir} as {task_heads.HF_CLASSES[head]}: '
         f'reloaded with from_pretrained, max abs diff {max_diff:.3g} <= '
         f'{FLAGS.tolerance}.')
