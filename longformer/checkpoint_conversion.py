@@ -1,13 +1,16 @@
-"""HF PyTorch Longformer weights -> `LongformerEncoder` variables.
+"""HF PyTorch Longformer weights <-> `LongformerEncoder` variables.
 
-Works on NumPy arrays keyed by HF parameter names (no torch import): the CLI
-`utils/convert_pretrained_pytorch_checkpoint_to_tf.py` reads the checkpoint
-and calls `encoder_config_from_hf` and `load_hf_weights`.
+Works on NumPy arrays keyed by HF parameter names (no torch import). One
+table maps each HF name to our variable with a named `Transform` that goes
+both ways: `load_hf_weights` (HF -> ours, used by
+`utils/convert_pretrained_pytorch_checkpoint_to_tf.py`) and
+`hf_weights_from_model` (ours -> HF, used by `utils/export_to_hf.py`).
 
-Every HF key under the encoder (`embeddings.`, `encoder.`, `pooler.`) must
-map to a variable, and every variable must receive a weight of the right
-shape; anything else (task heads) is reported as ignored. Shapes: D hidden,
-N heads, H head size, I feed-forward width.
+Every HF key under the encoder (`embeddings.`, `encoder.`, `pooler.`), and
+under a task head whose table is passed in, must map to a variable, and
+every variable must receive a weight of the right shape; anything else
+(e.g. an `lm_head`) is reported as ignored. Shapes: D hidden, N heads,
+H head size, I feed-forward width.
 """
 import dataclasses
 import logging
@@ -15,19 +18,19 @@ from typing import Callable, Dict, List, Mapping, Tuple
 
 import numpy as np
 
-from longformer import config as config_lib
+from longformer import hf_config
+
+# The config translation lives in hf_config; this name keeps working for
+# callers that import it from here.
+encoder_config_from_hf = hf_config.encoder_config_from_hf
 
 # HF task models (LongformerForMaskedLM, ...ForSequenceClassification) keep
 # the encoder under this prefix.
 TASK_MODEL_PREFIX = 'longformer.'
 _ENCODER_PREFIXES = ('embeddings.', 'encoder.', 'pooler.')
 # Buffers, not weights: recomputed by the encoder.
-_BUFFERS_NOT_WEIGHTS = ('embeddings.position_ids',
+BUFFERS_NOT_WEIGHTS = ('embeddings.position_ids',
                         'embeddings.token_type_ids')
-# HF activation names -> tf_keras activation names.
-_ACTIVATIONS = {'gelu': 'gelu', 'relu': 'relu', 'tanh': 'tanh'}
-
-
 # Task checkpoints without a pooler (e.g. LongformerForMaskedLM, as HF builds
 # it with add_pooling_layer=False) leave it at its initialization, as HF does.
 _OPTIONAL_PREFIX = 'pooler.'
@@ -50,119 +53,112 @@ class LoadReport:
   left_at_init: List[str]
 
 
-def encoder_config_from_hf(hf_config: Mapping[str, object],
-                           global_attention_size: int = 1
-                           ) -> config_lib.LongformerEncoderConfig:
-  """Translates an HF `LongformerConfig` dict to our encoder config."""
-  activation = hf_config.get('hidden_act', 'gelu')
-  if activation not in _ACTIVATIONS:
-    raise ValueError(
-        f'hidden_act={activation!r} in the HF config is not supported; '
-        f'supported: {sorted(_ACTIVATIONS)}.')
-  num_layers = int(hf_config['num_hidden_layers'])
-  window = hf_config['attention_window']
-  windows = [int(window)] * num_layers if isinstance(window, int) else [
-      int(w) for w in window]
-  return config_lib.LongformerEncoderConfig(
-      vocab_size=int(hf_config['vocab_size']),
-      hidden_size=int(hf_config['hidden_size']),
-      num_layers=num_layers,
-      num_attention_heads=int(hf_config['num_attention_heads']),
-      hidden_activation=_ACTIVATIONS[activation],
-      intermediate_size=int(hf_config['intermediate_size']),
-      dropout_rate=float(hf_config.get('hidden_dropout_prob', 0.1)),
-      attention_dropout_rate=float(
-          hf_config.get('attention_probs_dropout_prob', 0.1)),
-      max_position_embeddings=int(hf_config['max_position_embeddings']),
-      type_vocab_size=int(hf_config.get('type_vocab_size', 1)),
-      initializer_range=float(hf_config.get('initializer_range', 0.02)),
-      attention_window=windows,
-      global_attention_size=global_attention_size,
-      pad_token_id=int(hf_config.get('pad_token_id', 1)),
-      norm_epsilon=float(hf_config.get('layer_norm_eps', 1e-5)))
-
-
-def encoder_config_yaml_dict(
-    encoder_config: config_lib.LongformerEncoderConfig) -> Dict:
-  """The `encoder:` block of an experiment YAML for this config."""
-  return {'encoder': {'type': 'any', 'any': encoder_config.as_dict()}}
-
-
-# Named transforms from an HF tensor to our variable layout.
 def _identity(x, _):
   return x
 
 
-def _linear_kernel(x, _):
-  """HF Linear weight [out, in] -> Keras kernel [in, out]."""
+def _transpose(x, _):
+  """HF Linear weight [out, in] <-> Keras kernel [in, out]."""
   return x.T
 
 
-def _heads_kernel(x, heads):
+def _split_heads_kernel(x, heads):
   """HF Linear weight [N*H, D] -> EinsumDense kernel [D, N, H]."""
   return x.T.reshape(x.shape[1], heads, -1)
 
 
-def _heads_bias(x, heads):
+def _join_heads_kernel(x, _):
+  """EinsumDense kernel [D, N, H] -> HF Linear weight [N*H, D]."""
+  return x.reshape(x.shape[0], -1).T
+
+
+def _split_heads_bias(x, heads):
   """HF Linear bias [N*H] -> EinsumDense bias [N, H]."""
   return x.reshape(heads, -1)
 
 
-def _merge_heads_kernel(x, heads):
+def _join_heads_bias(x, _):
+  """EinsumDense bias [N, H] -> HF Linear bias [N*H]."""
+  return x.reshape(-1)
+
+
+def _split_merge_kernel(x, heads):
   """HF Linear weight [D, N*H] -> EinsumDense kernel [N, H, D]."""
   return x.T.reshape(heads, -1, x.shape[0])
 
 
-_Transform = Callable[[np.ndarray, int], np.ndarray]
+def _join_merge_kernel(x, _):
+  """EinsumDense kernel [N, H, D] -> HF Linear weight [D, N*H]."""
+  return x.reshape(-1, x.shape[-1]).T
 
 
-def _weight_table(encoder) -> List[Tuple[str, object, _Transform]]:
+@dataclasses.dataclass(frozen=True)
+class Transform:
+  """A named layout change and its inverse; both take (array, heads N)."""
+  name: str
+  to_ours: Callable[[np.ndarray, int], np.ndarray]
+  to_hf: Callable[[np.ndarray, int], np.ndarray]
+
+
+IDENTITY = Transform('identity', _identity, _identity)
+LINEAR_KERNEL = Transform('transpose', _transpose, _transpose)
+HEADS_KERNEL = Transform('split heads', _split_heads_kernel,
+                         _join_heads_kernel)
+HEADS_BIAS = Transform('split heads', _split_heads_bias, _join_heads_bias)
+MERGE_HEADS_KERNEL = Transform('merge heads', _split_merge_kernel,
+                               _join_merge_kernel)
+
+# (HF name, our variable, transform).
+WeightTable = List[Tuple[str, object, Transform]]
+
+
+def _block_table(hf: str, block) -> WeightTable:
+  """The table of one encoder block, HF names under prefix `hf`."""
+  attn = block.attention_layer
+  table = []
+  for name, dense in attn.projections.items():
+    table.append((f'{hf}attention.self.{name}.weight', dense.kernel,
+                  HEADS_KERNEL))
+    table.append((f'{hf}attention.self.{name}.bias', dense.bias, HEADS_BIAS))
+  return table + [
+      (f'{hf}attention.output.dense.weight', attn.output_dense.kernel,
+       MERGE_HEADS_KERNEL),
+      (f'{hf}attention.output.dense.bias', attn.output_dense.bias, IDENTITY),
+      (f'{hf}attention.output.LayerNorm.weight',
+       block.attention_layer_norm.gamma, IDENTITY),
+      (f'{hf}attention.output.LayerNorm.bias',
+       block.attention_layer_norm.beta, IDENTITY),
+      (f'{hf}intermediate.dense.weight', block.intermediate_dense.kernel,
+       LINEAR_KERNEL),
+      (f'{hf}intermediate.dense.bias', block.intermediate_dense.bias,
+       IDENTITY),
+      (f'{hf}output.dense.weight', block.output_dense.kernel, LINEAR_KERNEL),
+      (f'{hf}output.dense.bias', block.output_dense.bias, IDENTITY),
+      (f'{hf}output.LayerNorm.weight', block.output_layer_norm.gamma,
+       IDENTITY),
+      (f'{hf}output.LayerNorm.bias', block.output_layer_norm.beta, IDENTITY),
+  ]
+
+
+def encoder_weight_table(encoder) -> WeightTable:
   """(HF name, our variable, transform) for every encoder variable."""
   table = [
       ('embeddings.word_embeddings.weight',
-       encoder.get_embedding_layer().embeddings, _identity),
+       encoder.get_embedding_layer().embeddings, IDENTITY),
       ('embeddings.position_embeddings.weight',
-       encoder.position_embedding_layer.embeddings, _identity),
+       encoder.position_embedding_layer.embeddings, IDENTITY),
       ('embeddings.token_type_embeddings.weight',
-       encoder.type_embedding_layer.embeddings, _identity),
+       encoder.type_embedding_layer.embeddings, IDENTITY),
       ('embeddings.LayerNorm.weight',
-       encoder.embedding_norm_layer.gamma, _identity),
+       encoder.embedding_norm_layer.gamma, IDENTITY),
       ('embeddings.LayerNorm.bias',
-       encoder.embedding_norm_layer.beta, _identity),
-      ('pooler.dense.weight', encoder.pooler_layer.kernel, _linear_kernel),
-      ('pooler.dense.bias', encoder.pooler_layer.bias, _identity),
+       encoder.embedding_norm_layer.beta, IDENTITY),
+      ('pooler.dense.weight', encoder.pooler_layer.kernel, LINEAR_KERNEL),
+      ('pooler.dense.bias', encoder.pooler_layer.bias, IDENTITY),
   ]
   for i, block in enumerate(encoder.transformer_layers):
-    hf = f'encoder.layer.{i}.'
-    attn = block.attention_layer
-    for name, dense in attn.projections.items():
-      table.append((f'{hf}attention.self.{name}.weight', dense.kernel,
-                    _heads_kernel))
-      table.append((f'{hf}attention.self.{name}.bias', dense.bias,
-                    _heads_bias))
-    table += [
-        (f'{hf}attention.output.dense.weight', attn.output_dense.kernel,
-         _merge_heads_kernel),
-        (f'{hf}attention.output.dense.bias', attn.output_dense.bias,
-         _identity),
-        (f'{hf}attention.output.LayerNorm.weight',
-         block.attention_layer_norm.gamma, _identity),
-        (f'{hf}attention.output.LayerNorm.bias',
-         block.attention_layer_norm.beta, _identity),
-        (f'{hf}intermediate.dense.weight', block.intermediate_dense.kernel,
-         _linear_kernel),
-        (f'{hf}intermediate.dense.bias', block.intermediate_dense.bias,
-         _identity),
-        (f'{hf}output.dense.weight', block.output_dense.kernel,
-         _linear_kernel),
-        (f'{hf}output.dense.bias', block.output_dense.bias, _identity),
-        (f'{hf}output.LayerNorm.weight', block.output_layer_norm.gamma,
-         _identity),
-        (f'{hf}output.LayerNorm.bias', block.output_layer_norm.beta,
-         _identity),
-    ]
+    table += _block_table(f'encoder.layer.{i}.', block)
   return table
-
 
 def strip_task_prefix(
     state: Mapping[str, np.ndarray]) -> Dict[str, np.ndarray]:
@@ -173,13 +169,40 @@ def strip_task_prefix(
   return dict(state)
 
 
-def load_hf_weights(encoder, state: Mapping[str, np.ndarray]) -> LoadReport:
-  """Assigns HF weights to a built encoder, all of them or none.
+def _plan_assignments(table: WeightTable, state, heads: int):
+  """(assignments, left_at_init, problems) for `load_hf_weights`."""
+  has_pooler = any(k.startswith(_OPTIONAL_PREFIX) for k in state)
+  problems, assignments, left_at_init = [], [], []
+  for hf_name, variable, transform in table:
+    if hf_name not in state and not has_pooler and hf_name.startswith(
+        _OPTIONAL_PREFIX):
+      left_at_init.append(hf_name)
+      continue
+    if hf_name not in state:
+      problems.append(f'missing in checkpoint: {hf_name} (for '
+                      f'{variable.name})')
+      continue
+    value = transform.to_ours(np.asarray(state[hf_name], np.float32), heads)
+    if tuple(value.shape) != tuple(variable.shape):
+      problems.append(
+          f'shape mismatch: {hf_name} {tuple(state[hf_name].shape)} -> '
+          f'{tuple(value.shape)} after {transform.name}, but '
+          f'{variable.name} is {tuple(variable.shape)}')
+      continue
+    assignments.append((variable, value))
+  return assignments, left_at_init, problems
+
+
+def load_hf_weights(encoder, state: Mapping[str, np.ndarray],
+                    head_table: WeightTable = ()) -> LoadReport:
+  """Assigns HF weights to a built encoder (and head), all of them or none.
 
   Args:
     encoder: a built `LongformerEncoder` (called once).
     state: HF parameter name -> array, from `LongformerModel` or a task
       model (the `longformer.` prefix is removed).
+    head_table: the task head's table (`task_heads.head_weight_table`);
+      its HF keys are then required instead of ignored.
 
   Returns:
     A `LoadReport`: ignored keys, and the pooler weights left at their
@@ -192,33 +215,14 @@ def load_hf_weights(encoder, state: Mapping[str, np.ndarray]) -> LoadReport:
   """
   state = strip_task_prefix(state)
   heads = encoder.get_config()['num_attention_heads']
-  table = _weight_table(encoder)
-  problems, assignments = [], []
-  has_pooler = any(k.startswith(_OPTIONAL_PREFIX) for k in state)
-  left_at_init = []
-  for hf_name, variable, transform in table:
-    if hf_name not in state and not has_pooler and hf_name.startswith(
-        _OPTIONAL_PREFIX):
-      left_at_init.append(hf_name)
-      continue
-    if hf_name not in state:
-      problems.append(f'missing in checkpoint: {hf_name} (for '
-                      f'{variable.name})')
-      continue
-    value = transform(np.asarray(state[hf_name], dtype=np.float32), heads)
-    if tuple(value.shape) != tuple(variable.shape):
-      problems.append(
-          f'shape mismatch: {hf_name} {tuple(state[hf_name].shape)} -> '
-          f'{tuple(value.shape)} after {transform.__name__.strip("_")}, but '
-          f'{variable.name} is {tuple(variable.shape)}')
-      continue
-    assignments.append((variable, value))
+  table = encoder_weight_table(encoder) + list(head_table)
+  assignments, left_at_init, problems = _plan_assignments(table, state, heads)
   mapped = {hf_name for hf_name, _, _ in table}
   ignored = []
   for key in sorted(state):
     if key in mapped:
       continue
-    if key.startswith(_ENCODER_PREFIXES) and key not in _BUFFERS_NOT_WEIGHTS:
+    if key.startswith(_ENCODER_PREFIXES) and key not in BUFFERS_NOT_WEIGHTS:
       problems.append(f'unmapped encoder weight in checkpoint: {key}')
     else:
       ignored.append(key)
@@ -235,3 +239,29 @@ def load_hf_weights(encoder, state: Mapping[str, np.ndarray]) -> LoadReport:
                     'initialization (fine-tuning trains them).',
                     ', '.join(left_at_init))
   return LoadReport(ignored=ignored, left_at_init=left_at_init)
+
+
+def hf_weights_from_model(encoder, head_table: WeightTable = ()
+                          ) -> Dict[str, np.ndarray]:
+  """Our variables -> HF parameter names and layouts (the table reversed).
+
+  Args:
+    encoder: a built `LongformerEncoder`.
+    head_table: a task head's table; with one, the encoder's names get the
+      `longformer.` prefix and the pooler is left out, as HF's task models
+      (built with add_pooling_layer=False) name and hold them.
+
+  Returns:
+    HF name -> float32 array, as `LongformerModel.state_dict()` (or the
+    task model's) holds it.
+  """
+  heads = encoder.get_config()['num_attention_heads']
+  weights = {}
+  for hf_name, variable, transform in encoder_weight_table(encoder):
+    if head_table and hf_name.startswith(_OPTIONAL_PREFIX):
+      continue
+    name = TASK_MODEL_PREFIX + hf_name if head_table else hf_name
+    weights[name] = transform.to_hf(variable.numpy(), heads)
+  for hf_name, variable, transform in head_table:
+    weights[hf_name] = transform.to_hf(variable.numpy(), heads)
+  return {k: np.ascontiguousarray(v, np.float32) for k, v in weights.items()}

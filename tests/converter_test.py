@@ -11,6 +11,9 @@ import torch
 import transformers
 import yaml
 
+from safetensors.numpy import load_file
+from safetensors.numpy import save_file
+
 import hf_reference
 from longformer import checkpoint_conversion
 from longformer import config as config_lib
@@ -31,45 +34,68 @@ def _restore_encoder(output_path):
   """Builds the encoder from the written YAML and restores the checkpoint."""
   with open(os.path.join(os.path.dirname(output_path),
                          'encoder_config.yaml')) as f:
-    block = yaml.safe_load(f)['encoder']
+    task = yaml.safe_load(f)['task']
+  assert task['init_checkpoint'] == os.path.abspath(output_path)
+  block = task['model']['encoder']
   assert block['type'] == 'any'
   encoder_config = config_lib.LongformerEncoderConfig(**block['any'])
   encoder = config_lib.build_longformer_encoder(encoder_config)
-  encoder(dict(input_word_ids=tf.ones((1, 8), tf.int32),
-               input_mask=tf.ones((1, 8), tf.int32),
-               input_type_ids=tf.zeros((1, 8), tf.int32)))
+  length = max(8, encoder_config.global_attention_size)
+  encoder(dict(input_word_ids=tf.ones((1, length), tf.int32),
+               input_mask=tf.ones((1, length), tf.int32),
+               input_type_ids=tf.zeros((1, length), tf.int32)))
   tf.train.Checkpoint(encoder=encoder).read(
       output_path).assert_existing_objects_matched()
   return encoder, encoder_config
 
 
-def test_converts_saved_model_and_checks_itself(tmp_path):
+def test_converts_with_16_global_tokens_ignoring_a_stray_weights_file(
+    tmp_path):
   model = hf_reference.hf_model(hf_reference.tiny_hf_config())
   model.save_pretrained(tmp_path / 'hf')
+  # A backup with other weights: transformers ignores it, so must we.
+  other = hf_reference.state_of(hf_reference.hf_model(model.config, seed=1))
+  save_file({k: np.ascontiguousarray(v) for k, v in other.items()},
+            str(tmp_path / 'hf' / 'backup.safetensors'))
   output_path = str(tmp_path / 'tf' / 'longformer')
-  result = _convert(tmp_path / 'hf', output_path, '--global_attention_size=2')
+  result = _convert(tmp_path / 'hf', output_path,
+                    '--global_attention_size=16', '--check_batch_size=3',
+                    '--check_seq_length=40', '--tolerance=1e-5')
   assert result.returncode == 0, result.stderr[-3000:]
+  assert 'backup.safetensors' not in result.stdout + result.stderr
   diffs = [float(d) for d in re.findall(r'max abs diff \w+ = (\S+)',
                                         result.stdout)]
   assert len(diffs) == 2 and max(diffs) <= hf_reference.PARITY_ATOL, (
       result.stdout)
+  assert 'self-check passed' in result.stdout.splitlines()[-1]
 
   encoder, encoder_config = _restore_encoder(output_path)
-  assert encoder_config.global_attention_size == 2
+  assert encoder_config.global_attention_size == 16
   assert list(encoder_config.attention_window) == [4, 8]
   assert encoder_config.norm_epsilon == model.config.layer_norm_eps
-  batch = hf_reference.random_batch(model.config, 3, 27, 2)
+  batch = hf_reference.random_batch(model.config, 3, 27, 16,
+                                    real_lengths=[27, 20, 16])
   ours = encoder(batch)
   hf_reference.assert_parity(
       {k: (v.numpy() if not isinstance(v, list) else [x.numpy() for x in v])
        for k, v in ours.items()},
-      hf_reference.hf_outputs(model, batch, 2))
+      hf_reference.hf_outputs(model, batch, 16))
+
+
+def test_failed_self_check_leaves_no_files(tmp_path):
+  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
+  model.save_pretrained(tmp_path / 'hf')
+  result = _convert(tmp_path / 'hf', str(tmp_path / 'tf' / 'longformer'),
+                    '--tolerance=1e-12')
+  assert result.returncode != 0
+  assert 'Self-check FAILED' in result.stderr, result.stderr[-2000:]
+  assert sorted(os.listdir(tmp_path)) == ['hf']  # No output, no staging.
 
 
 def test_torch_task_checkpoint_is_read_with_weights_only(tmp_path):
-  hf_config = hf_reference.tiny_hf_config(num_labels=3)
+  hf_config = hf_reference.tiny_hf_config()
   torch.manual_seed(0)
-  task_model = transformers.LongformerForSequenceClassification(hf_config)
+  task_model = transformers.LongformerForMaskedLM(hf_config)
   model_dir = tmp_path / 'hf'
   model_dir.mkdir()
   hf_config.save_pretrained(model_dir)
@@ -77,9 +103,9 @@ def test_torch_task_checkpoint_is_read_with_weights_only(tmp_path):
   output_path = str(tmp_path / 'tf' / 'longformer')
   result = _convert(model_dir, output_path)
   assert result.returncode == 0, result.stderr[-3000:]
-  assert 'classifier.out_proj.weight' in result.stdout
+  assert 'lm_head.dense.weight' in result.stdout  # Listed as ignored.
   assert 'no pooler' in result.stdout  # Task model without a pooler.
-  assert 'Self-check passed' in result.stdout
+  assert 'self-check passed' in result.stdout
 
   encoder, _ = _restore_encoder(output_path)
   reference = transformers.LongformerModel(hf_config, add_pooling_layer=False)
@@ -105,7 +131,6 @@ def test_mismatched_checkpoint_names_the_weights(tmp_path):
   model.save_pretrained(tmp_path / 'hf')
   # The config promises a bigger feed-forward than the weights hold, and one
   # weight is missing.
-  from safetensors.numpy import load_file, save_file  # pylint: disable=g-import-not-at-top
   weights = load_file(tmp_path / 'hf' / 'model.safetensors')
   del weights['encoder.layer.1.attention.self.value_global.bias']
   save_file(weights, tmp_path / 'hf' / 'model.safetensors')
@@ -119,7 +144,7 @@ def test_mismatched_checkpoint_names_the_weights(tmp_path):
           'encoder.layer.1.attention.self.value_global.bias') in result.stderr
   assert re.search(r'shape mismatch: encoder\.layer\.0\.intermediate\.dense'
                    r'\.weight \(48, 32\)', result.stderr), result.stderr[-2000:]
-  assert not os.path.exists(str(output_path) + '.index')  # Nothing written.
+  assert not os.path.exists(tmp_path / 'tf')  # Nothing written.
 
 
 def test_unmapped_encoder_weight_is_an_error():
@@ -139,3 +164,14 @@ def test_unknown_local_path_fails_clearly(tmp_path):
   assert result.returncode != 0
   assert 'Pass a local directory' in result.stderr or (
       'Could not download' in result.stderr), result.stderr[-2000:]
+
+
+def test_roberta_folder_names_the_type_and_the_tool_to_use(tmp_path):
+  transformers.RobertaConfig(vocab_size=97, hidden_size=32,
+                             num_hidden_layers=2, num_attention_heads=4,
+                             intermediate_size=48).save_pretrained(tmp_path)
+  result = _convert(tmp_path, str(tmp_path / 'out' / 'longformer'))
+  assert result.returncode != 0
+  assert "model_type='roberta'" in result.stderr, result.stderr[-2000:]
+  assert 'convert_roberta_to_longformer.py' in result.stderr
+  assert not os.path.exists(tmp_path / 'out')

@@ -5,17 +5,28 @@ r"""Converts a HuggingFace PyTorch Longformer checkpoint to a TF checkpoint.
     --output_path=longformer-4096/longformer
 
 `--pytorch_model` is a hub name or a local directory written by
-`save_pretrained` (config.json plus safetensors, or a torch `.bin` file read
-with `weights_only=True`). Bare `LongformerModel` checkpoints and task
-models (weights under `longformer.`) both work.
+`save_pretrained`. It reads the weight files `transformers` itself would
+load (`model.safetensors`, the shards of `model.safetensors.index.json`,
+else `pytorch_model.bin` or its shards, read with `weights_only=True`),
+never other files in the folder. Bare `LongformerModel` checkpoints and task
+models (weights under `longformer.`) both work;
+`LongformerForSequenceClassification` and `LongformerForQuestionAnswering`
+convert with their heads (Model Garden's `BertClassifier` with
+`use_encoder_pooler=False`, and `BertSpanLabeler`).
 
-Writes `tf.train.Checkpoint(encoder=encoder)` at `--output_path` (the value
-for `task.init_checkpoint`), and `encoder_config.yaml` beside it: the
-`encoder:` block to paste into an experiment YAML. Then runs HF and the
-converted encoder on a random padded batch, prints the max abs difference,
-and exits non-zero above `--tolerance`.
+Writes, beside each other:
+- the checkpoint at `--output_path`: `tf.train.Checkpoint(encoder=...)`
+  (the value for `task.init_checkpoint`); with a head it also holds
+  `model=<task model>` and the folder gets a `checkpoint` file, so
+  `train.py --model_dir=<folder> --mode=eval` evaluates the converted model;
+- `encoder_config.yaml`: a `--config_file` for `train.py` (the encoder, the
+  init checkpoint, and a classifier's `num_classes`).
+
+Before anything appears there it restores the written files into a fresh
+model and compares it with the HF model `from_pretrained` loads from the
+folder, on a random padded batch; above `--tolerance` it exits non-zero and
+leaves no files.
 """
-import glob
 import json
 import os
 import sys
@@ -23,7 +34,6 @@ import sys
 from absl import app
 from absl import flags
 from absl import logging
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -33,6 +43,11 @@ import yaml
 
 from longformer import checkpoint_conversion
 from longformer import config as config_lib
+from longformer import hf_checkpoint_files
+from longformer import hf_config as hf_config_lib
+from longformer import staged_output
+from longformer import task_heads
+from utils import conversion_check
 # pylint: enable=g-import-not-at-top,wrong-import-position
 
 FLAGS = flags.FLAGS
@@ -45,12 +60,18 @@ flags.DEFINE_integer('global_attention_size', 1,
                      'config (and in the self-check).')
 flags.DEFINE_float('tolerance', 1e-4,
                    'Max abs difference allowed between HF and the converted '
-                   'encoder in the self-check (float32).')
+                   'model in the self-check (float32).')
 flags.DEFINE_integer('check_batch_size', 2, 'Self-check batch size.')
 flags.DEFINE_integer('check_seq_length', 0,
                      'Self-check sequence length; 0 picks 2.5 windows of '
-                     'the largest layer, within the position table.')
-flags.DEFINE_bool('check', True, 'Run the parity self-check.')
+                     'the largest layer (at least global_attention_size + '
+                     '8), within the position table.')
+flags.DEFINE_bool('check', True, 'Run the parity self-check (without it the '
+                  'output is written unverified).')
+
+YAML_NAME = 'encoder_config.yaml'
+# Model Garden's CheckpointManager state file: makes the folder a model_dir.
+STATE_FILE_NAME = 'checkpoint'
 
 
 def _model_dir(pytorch_model: str) -> str:
@@ -62,8 +83,8 @@ def _model_dir(pytorch_model: str) -> str:
   import huggingface_hub  # pylint: disable=g-import-not-at-top
   try:
     return huggingface_hub.snapshot_download(
-        pytorch_model,
-        allow_patterns=['config.json', '*.safetensors', '*.bin', '*.json'])
+        pytorch_model, allow_patterns=['config.json', '*.safetensors',
+                                       '*.bin', '*.index.json'])
   except Exception as e:  # pylint: disable=broad-except
     raise SystemExit(
         f'Could not download {pytorch_model!r} from the HF hub ({e}). Pass a '
@@ -72,126 +93,141 @@ def _model_dir(pytorch_model: str) -> str:
 
 def _read_state(model_dir: str):
   """HF parameter name -> float32 NumPy array, without unpickling objects."""
-  safetensor_files = sorted(glob.glob(os.path.join(model_dir,
-                                                   '*.safetensors')))
+  try:
+    kind, paths = hf_checkpoint_files.weight_files(model_dir)
+  except ValueError as e:
+    raise SystemExit(str(e)) from e
   state = {}
-  if safetensor_files:
-    from safetensors.numpy import load_file  # pylint: disable=g-import-not-at-top
-    for path in safetensor_files:
-      logging.info('Reading %s', path)
+  for path in paths:
+    print(f'Reading {path}', flush=True)
+    if kind == hf_checkpoint_files.SAFETENSORS:
+      from safetensors.numpy import load_file  # pylint: disable=g-import-not-at-top
       state.update(load_file(path))
-    return state
-  torch_files = sorted(glob.glob(os.path.join(model_dir, '*.bin')))
-  if not torch_files:
-    raise SystemExit(f'No *.safetensors or *.bin weights in {model_dir}.')
-  import torch  # pylint: disable=g-import-not-at-top
-  for path in torch_files:
-    logging.info('Reading %s (torch.load, weights_only=True)', path)
-    loaded = torch.load(path, map_location='cpu', weights_only=True)
-    state.update({k: v.float().numpy() for k, v in loaded.items()})
+    else:
+      import torch  # pylint: disable=g-import-not-at-top
+      loaded = torch.load(path, map_location='cpu', weights_only=True)
+      state.update({k: v.float().numpy() for k, v in loaded.items()})
   return state
 
 
-def _random_batch(encoder_config, batch_size, seq_length, seed=0):
-  """Random ids with ragged padding: dict of int32 [B, T] arrays."""
-  rng = np.random.default_rng(seed)
-  pad = encoder_config.pad_token_id
-  ids = rng.integers(0, encoder_config.vocab_size, (batch_size, seq_length))
-  ids[ids == pad] = (pad + 1) % encoder_config.vocab_size
-  mask = np.ones((batch_size, seq_length), np.int32)
-  for row in range(1, batch_size):  # Every row but the first is padded.
-    mask[row, max(encoder_config.global_attention_size, 1) +
-         rng.integers(0, seq_length // 2):] = 0
-  ids[mask == 0] = pad
-  types = rng.integers(0, encoder_config.type_vocab_size,
-                       (batch_size, seq_length))
-  return dict(input_word_ids=ids.astype(np.int32), input_mask=mask,
-              input_type_ids=(types * mask).astype(np.int32))
+def _build(encoder_config, head, num_classes):
+  """(encoder, task model or None), variables created."""
+  encoder = config_lib.build_longformer_encoder(encoder_config)
+  length = min(max(8, encoder_config.global_attention_size),
+               hf_config_lib.max_input_tokens(
+                   encoder_config.max_position_embeddings,
+                   encoder_config.pad_token_id))
+  encoder(conversion_check.random_batch(encoder_config, 1, length))
+  if head is None:
+    return encoder, None
+  return encoder, task_heads.build_task_model(
+      encoder, head, num_classes, encoder_config.initializer_range)
 
 
-def _check_parity(encoder, encoder_config, hf_config, state) -> float:
-  """Max abs difference of sequence and pooled outputs, HF vs ours."""
-  import torch  # pylint: disable=g-import-not-at-top
-  import transformers  # pylint: disable=g-import-not-at-top
-  hf_model = transformers.LongformerModel(
-      transformers.LongformerConfig.from_dict(hf_config))
-  missing, unexpected = hf_model.load_state_dict(
-      {k: torch.from_numpy(np.asarray(v, np.float32)) for k, v in
-       checkpoint_conversion.strip_task_prefix(state).items()}, strict=False)
-  if missing:
-    logging.warning('HF reference lacks %s (left at init, e.g. no pooler in '
-                    'a task checkpoint)', missing)
-  del unexpected  # Task heads, listed as ignored by the conversion.
-  hf_model.eval()
-  seq_length = FLAGS.check_seq_length or min(
-      5 * max(encoder_config.attention_window) // 2,
-      encoder_config.max_position_embeddings -
-      encoder_config.pad_token_id - 1)
-  batch = _random_batch(encoder_config, FLAGS.check_batch_size, seq_length)
-  global_mask = np.zeros_like(batch['input_mask'])
-  global_mask[:, :encoder_config.global_attention_size] = 1
-  with torch.no_grad():
-    hf_out = hf_model(
-        input_ids=torch.from_numpy(batch['input_word_ids'].astype(np.int64)),
-        attention_mask=torch.from_numpy(batch['input_mask'].astype(np.int64)),
-        global_attention_mask=torch.from_numpy(global_mask.astype(np.int64)),
-        token_type_ids=torch.from_numpy(
-            batch['input_type_ids'].astype(np.int64)))
-  ours = encoder(batch, training=False)
-  diffs = {
-      'sequence_output': np.abs(ours['sequence_output'].numpy() -
-                                hf_out.last_hidden_state.numpy()).max(),
-  }
-  if not missing:
-    diffs['pooled_output'] = np.abs(ours['pooled_output'].numpy() -
-                                    hf_out.pooler_output.numpy()).max()
-  for name, diff in diffs.items():
-    print(f'Self-check on a [{FLAGS.check_batch_size}, {seq_length}] padded '
-          f'batch: max abs diff {name} = {diff:.3g}')
-  return float(max(diffs.values()))
+def _write(stage, output_path, encoder, task_model, yaml_dict):
+  """Writes the checkpoint, YAML (and state file) into the staging folder."""
+  objects = dict(encoder=encoder)
+  if task_model is not None:
+    objects['model'] = task_model
+  tf.train.Checkpoint(**objects).write(stage.staged_path(output_path))
+  with open(stage.staged_path(_yaml_path(output_path)), 'w') as f:
+    yaml.safe_dump(yaml_dict, f, default_flow_style=None, sort_keys=False)
+  if task_model is not None:
+    name = os.path.basename(output_path)
+    with open(stage.staged_path(_state_path(output_path)), 'w') as f:
+      f.write(f'model_checkpoint_path: "{name}"\n'
+              f'all_model_checkpoint_paths: "{name}"\n')
+
+
+def _yaml_path(output_path):
+  return os.path.join(os.path.dirname(output_path), YAML_NAME)
+
+
+def _state_path(output_path):
+  return os.path.join(os.path.dirname(output_path), STATE_FILE_NAME)
+
+
+def _print_report(report, head):
+  if report.ignored:
+    print(f'Ignored {len(report.ignored)} keys outside the encoder'
+          f'{" and its head" if head else ""}: {", ".join(report.ignored)}')
+  if report.left_at_init and not head:  # Task models do not use it.
+    print('WARNING: the checkpoint has no pooler; left at initialization: '
+          f'{", ".join(report.left_at_init)}')
+
+
+def _verify(stage, output_path, model_dir, head, num_classes):
+  """Restores the staged files and compares them with HF; exits on failure."""
+  max_diff = conversion_check.check_staged(
+      stage.staged_path(output_path), stage.staged_path(
+          _yaml_path(output_path)), model_dir, head, num_classes,
+      FLAGS.check_batch_size, FLAGS.check_seq_length)
+  if not max_diff <= FLAGS.tolerance:
+    raise SystemExit(f'Self-check FAILED: max abs diff {max_diff:.3g} > '
+                     f'--tolerance={FLAGS.tolerance}. Nothing was written.')
+  return max_diff
+
+
+def _read_inputs(model_dir):
+  """(encoder config, HF state, head, num_classes); SystemExit if invalid."""
+  config_path = os.path.join(model_dir, 'config.json')
+  if not os.path.isfile(config_path):
+    raise SystemExit(f'{model_dir} has no config.json; pass a folder written '
+                     'by save_pretrained.')
+  with open(config_path) as f:
+    hf_config = json.load(f)
+  try:
+    encoder_config = hf_config_lib.encoder_config_from_hf(
+        hf_config, global_attention_size=FLAGS.global_attention_size)
+    state = checkpoint_conversion.strip_task_prefix(_read_state(model_dir))
+    head = task_heads.head_in_state(state)
+    conversion_check.seq_length_for(encoder_config, FLAGS.check_seq_length)
+  except ValueError as e:
+    raise SystemExit(f'Cannot convert {FLAGS.pytorch_model}: {e}') from e
+  num_classes = (task_heads.num_classes_in_state(state)
+                 if head == task_heads.CLASSIFICATION else 0)
+  return encoder_config, state, head, num_classes
+
+
+def _print_verdict(output_path, head, max_diff):
+  verdict = (f'self-check passed (max abs diff {max_diff:.3g} <= '
+             f'{FLAGS.tolerance})' if FLAGS.check else 'NOT self-checked '
+             '(--check=false)')
+  print(f'Converted {FLAGS.pytorch_model} -> {output_path}: {verdict}. '
+        f'Train or evaluate with --config_file={_yaml_path(output_path)}'
+        + (f' (eval: --model_dir={os.path.dirname(output_path)})'
+           if head else '') + '.')
 
 
 def main(argv):
   del argv
+  output_path = os.path.abspath(FLAGS.output_path)
   model_dir = _model_dir(FLAGS.pytorch_model)
-  with open(os.path.join(model_dir, 'config.json')) as f:
-    hf_config = json.load(f)
-  logging.info('HF config: %s', hf_config)
-  encoder_config = checkpoint_conversion.encoder_config_from_hf(
-      hf_config, global_attention_size=FLAGS.global_attention_size)
-  encoder = config_lib.build_longformer_encoder(encoder_config)
-  encoder(_random_batch(encoder_config, 1, 8))  # Creates the variables.
-  state = _read_state(model_dir)
-  logging.info('Read %d tensors; mapping them to %d encoder variables.',
-               len(state), len(encoder.variables))
+  encoder_config, state, head, num_classes = _read_inputs(model_dir)
+  outputs = [output_path + '.index', _yaml_path(output_path)]
+  outputs += [_state_path(output_path)] if head else []
+  print(f'Converting {task_heads.HF_CLASSES[head]} ({len(state)} tensors).',
+        flush=True)
   try:
-    report = checkpoint_conversion.load_hf_weights(encoder, state)
-  except checkpoint_conversion.CheckpointMismatchError as e:
+    staged_output.refuse_existing(outputs)
+    encoder, task_model = _build(encoder_config, head, num_classes)
+    report = checkpoint_conversion.load_hf_weights(
+        encoder, state, task_heads.head_weight_table(task_model, head)
+        if head else ())
+    _print_report(report, head)
+    yaml_dict = hf_config_lib.encoder_yaml_dict(
+        encoder_config, init_checkpoint=output_path,
+        model=task_heads.task_model_yaml(head, num_classes))
+    with staged_output.staged(os.path.dirname(output_path)) as stage:
+      _write(stage, output_path, encoder, task_model, yaml_dict)
+      max_diff = (_verify(stage, output_path, model_dir, head, num_classes)
+                  if FLAGS.check else None)
+      written = stage.publish()
+  except (checkpoint_conversion.CheckpointMismatchError,
+          staged_output.OutputExistsError) as e:
     raise SystemExit(str(e)) from e
-  if report.ignored:
-    print(f'Ignored {len(report.ignored)} non-encoder keys: '
-          f'{", ".join(report.ignored)}')
-  if report.left_at_init:
-    print('WARNING: the checkpoint has no pooler; left at initialization: '
-          f'{", ".join(report.left_at_init)}')
-
-  output_dir = os.path.dirname(os.path.abspath(FLAGS.output_path))
-  os.makedirs(output_dir, exist_ok=True)
-  path = tf.train.Checkpoint(encoder=encoder).write(FLAGS.output_path)
-  print(f'Wrote checkpoint {path} ({len(encoder.variables)} variables).')
-  yaml_path = os.path.join(output_dir, 'encoder_config.yaml')
-  with open(yaml_path, 'w') as f:
-    yaml.safe_dump(
-        checkpoint_conversion.encoder_config_yaml_dict(encoder_config), f,
-        default_flow_style=None, sort_keys=False)
-  print(f'Wrote {yaml_path}')
-
-  if FLAGS.check:
-    diff = _check_parity(encoder, encoder_config, hf_config, state)
-    if not diff <= FLAGS.tolerance:
-      raise SystemExit(f'Self-check FAILED: max abs diff {diff:.3g} > '
-                       f'--tolerance={FLAGS.tolerance}.')
-    print(f'Self-check passed (tolerance {FLAGS.tolerance}).')
+  print('Wrote ' + ', '.join(written))
+  _print_verdict(output_path, head, max_diff)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,126 @@
+"""utils/export_to_hf.py: ours -> HF, the converter's table in reverse."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import tensorflow as tf
+import torch
+import transformers
+import yaml
+
+from official.nlp.modeling import models
+
+import hf_reference
+import tiny_experiment
+from longformer import checkpoint_conversion
+from longformer import config as config_lib
+from longformer import task_heads
+from task_heads_test import _qa_batch
+from task_heads_test import _scaled
+
+REPO = tiny_experiment.REPO_DIR
+EXPORTER = os.path.join(REPO, 'utils', 'export_to_hf.py')
+CONVERTER = os.path.join(REPO, 'utils',
+                         'convert_pretrained_pytorch_checkpoint_to_tf.py')
+
+
+def _run(args):
+  result = subprocess.run(
+      [sys.executable, *args], capture_output=True, text=True, cwd=REPO,
+      timeout=600, check=False, env=dict(os.environ, CUDA_VISIBLE_DEVICES=''))
+  assert result.returncode == 0, (result.stdout[-2000:] +
+                                  result.stderr[-4000:])
+  return result
+
+
+def _weights(model):
+  return {k: v.detach().numpy() for k, v in model.state_dict().items()}
+
+
+def test_bare_encoder_weights_round_trip_exactly():
+  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
+  encoder = hf_reference.converted_encoder(model, 2)
+  exported = checkpoint_conversion.hf_weights_from_model(encoder)
+  original = {k: v for k, v in _weights(model).items()
+              if not k.endswith(checkpoint_conversion.BUFFERS_NOT_WEIGHTS)}
+  assert sorted(exported) == sorted(original)
+  for key, value in original.items():
+    np.testing.assert_array_equal(exported[key], value, err_msg=key)
+
+
+def test_qa_model_round_trips_through_both_clis(tmp_path):
+  model = _scaled(transformers.LongformerForQuestionAnswering(
+      hf_reference.tiny_hf_config()))
+  model.save_pretrained(tmp_path / 'hf')
+  prefix = str(tmp_path / 'converted' / 'longformer')
+  _run([CONVERTER, f'--pytorch_model={tmp_path / "hf"}',
+        f'--output_path={prefix}', '--global_attention_size=6'])
+  result = _run([EXPORTER, f'--checkpoint={prefix}',
+                 '--head=question_answering', '--tolerance=1e-5',
+                 f'--output_dir={tmp_path / "back"}'])
+  assert 'LongformerForQuestionAnswering' in result.stdout.splitlines()[-1]
+
+  back, info = transformers.LongformerForQuestionAnswering.from_pretrained(
+      tmp_path / 'back', output_loading_info=True)
+  assert not info['missing_keys'] and not info['unexpected_keys'], info
+  original, exported = _weights(model), _weights(back)
+  assert sorted(original) == sorted(exported)
+  for key, value in original.items():
+    np.testing.assert_array_equal(exported[key], value, err_msg=key)
+
+  # The reloaded HF model gives our span labeler's logits.
+  with open(tmp_path / 'converted' / 'encoder_config.yaml') as f:
+    fields = yaml.safe_load(f)['task']['model']['encoder']['any']
+  encoder = config_lib.build_longformer_encoder(
+      config_lib.LongformerEncoderConfig(**fields))
+  span_labeler = task_heads.build_task_model(
+      encoder, task_heads.QUESTION_ANSWERING)
+  tf.train.Checkpoint(model=span_labeler).read(
+      prefix).assert_existing_objects_matched()
+  ids, mask = _qa_batch([5, 5], 37, seed=3)
+  start, end = span_labeler(dict(
+      input_word_ids=ids.astype(np.int32), input_mask=mask.astype(np.int32),
+      input_type_ids=np.zeros_like(ids, np.int32)))
+  with torch.no_grad():
+    hf = back.eval()(input_ids=torch.from_numpy(ids),
+                     attention_mask=torch.from_numpy(mask))
+  for ours, theirs in ((start, hf.start_logits), (end, hf.end_logits)):
+    diff, where = hf_reference.max_diff(ours.numpy() * mask,
+                                        theirs.numpy() * mask)
+    assert diff <= hf_reference.PARITY_ATOL, (diff, where)
+
+
+def test_glue_model_dir_exports_as_a_sequence_classifier(tmp_path):
+  train_path, eval_path = tiny_experiment.write_records(str(tmp_path))
+  overrides = tiny_experiment.glue_overrides(train_path, eval_path)
+  overrides['task']['model']['use_encoder_pooler'] = True
+  model_dir = tmp_path / 'model'
+  _run([os.path.join(REPO, 'train.py'), '--experiment=longformer/glue',
+        f'--params_override={json.dumps(overrides)}', '--mode=train',
+        f'--model_dir={model_dir}'])
+  _run([EXPORTER, f'--model_dir={model_dir}', '--tolerance=1e-5',
+        f'--output_dir={tmp_path / "hf"}'])
+
+  back, info = (transformers.LongformerForSequenceClassification
+                .from_pretrained(tmp_path / 'hf', output_loading_info=True))
+  assert not info['missing_keys'] and not info['unexpected_keys'], info
+  assert back.config.num_labels == 2
+  encoder = config_lib.build_longformer_encoder(
+      config_lib.LongformerEncoderConfig(**tiny_experiment.ENCODER))
+  classifier = models.BertClassifier(network=encoder, num_classes=2,
+                                     use_encoder_pooler=True)
+  tf.train.Checkpoint(model=classifier).read(tf.train.latest_checkpoint(
+      str(model_dir))).expect_partial().assert_existing_objects_matched()
+  ids, mask = _qa_batch([3, 7, 2], 40, seed=4)
+  ids = ids % tiny_experiment.ENCODER['vocab_size']
+  ours = classifier(dict(input_word_ids=ids.astype(np.int32),
+                         input_mask=mask.astype(np.int32),
+                         input_type_ids=np.zeros_like(ids, np.int32)))
+  with torch.no_grad():  # HF makes `<s>` (position 0) global by itself.
+    theirs = back.eval()(input_ids=torch.from_numpy(ids),
+                         attention_mask=torch.from_numpy(mask)).logits
+  diff, where = hf_reference.max_diff(ours.numpy(), theirs.numpy())
+  assert diff <= hf_reference.PARITY_ATOL, (diff, where)
+  assert np.abs(ours.numpy()).max() > 1e-3  # Not a trivially zero output.

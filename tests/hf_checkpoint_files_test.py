@@ -1,0 +1,38 @@
+"""The converter reads the weight files transformers reads, nothing else."""
+import os
+
+import pytest
+
+import hf_reference
+from longformer import hf_checkpoint_files
+
+
+def test_single_file_wins_over_stray_files(tmp_path):
+  hf_reference.hf_model(hf_reference.tiny_hf_config()).save_pretrained(
+      tmp_path)
+  (tmp_path / 'backup.safetensors').write_bytes(b'not read')
+  (tmp_path / 'pytorch_model.bin').write_bytes(b'not read either')
+  kind, paths = hf_checkpoint_files.weight_files(str(tmp_path))
+  assert kind == hf_checkpoint_files.SAFETENSORS
+  assert paths == [os.path.join(tmp_path, 'model.safetensors')]
+
+
+def test_shards_come_from_the_index(tmp_path):
+  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
+  model.save_pretrained(tmp_path, max_shard_size='20KB')
+  (tmp_path / 'model-old-00009-of-00009.safetensors').write_bytes(b'stray')
+  kind, paths = hf_checkpoint_files.weight_files(str(tmp_path))
+  assert kind == hf_checkpoint_files.SAFETENSORS
+  expected = sorted(p for p in os.listdir(tmp_path)
+                    if p.endswith('.safetensors') and 'old' not in p)
+  assert len(expected) > 1
+  assert paths == [os.path.join(tmp_path, p) for p in expected]
+
+
+def test_missing_weights_and_shards_are_named(tmp_path):
+  with pytest.raises(ValueError, match='has none of'):
+    hf_checkpoint_files.weight_files(str(tmp_path))
+  (tmp_path / 'model.safetensors.index.json').write_text(
+      '{"weight_map": {"a": "model-00001-of-00002.safetensors"}}')
+  with pytest.raises(ValueError, match='names shards that are not in'):
+    hf_checkpoint_files.weight_files(str(tmp_path))

@@ -1,0 +1,167 @@
+r"""Exports a trained Longformer (and its head) to an HF `save_pretrained` dir.
+
+  # A converted or trained encoder checkpoint with its encoder_config.yaml:
+  python3 utils/export_to_hf.py --checkpoint=longformer-4096/longformer \
+    --output_dir=hf-longformer [--head=question_answering]
+  # A train.py model_dir of a longformer/glue run (its params.yaml and
+  # latest checkpoint; the classifier head comes along):
+  python3 utils/export_to_hf.py --model_dir=/tmp/mnli --output_dir=hf-mnli
+
+The weights go through the converter's table in reverse
+(`checkpoint_conversion.hf_weights_from_model`), so HF -> ours -> HF gives
+the same arrays. The folder loads as `LongformerModel`,
+`LongformerForSequenceClassification` or `LongformerForQuestionAnswering`.
+Before it appears at `--output_dir`, the written folder is loaded back with
+`from_pretrained` (no missing or unexpected weights allowed) and compared
+with our model on a random padded batch; above `--tolerance` nothing is
+written.
+"""
+import os
+import sys
+
+from absl import app
+from absl import flags
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# pylint: disable=g-import-not-at-top,wrong-import-position
+import tensorflow as tf
+
+from official.nlp.modeling import models
+from longformer import checkpoint_conversion
+from longformer import config as config_lib
+from longformer import hf_config as hf_config_lib
+from longformer import staged_output
+from longformer import task_heads
+from utils import conversion_check
+# pylint: enable=g-import-not-at-top,wrong-import-position
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string('checkpoint', None,
+                    'Checkpoint prefix holding encoder=... (and model=... for '
+                    'a head), e.g. the converter\'s --output_path.')
+flags.DEFINE_string('config_file', None,
+                    'The YAML describing --checkpoint\'s encoder; default: '
+                    'encoder_config.yaml beside it.')
+flags.DEFINE_enum('head', 'none', ['none', task_heads.CLASSIFICATION,
+                                   task_heads.QUESTION_ANSWERING],
+                  'Head stored under model= in --checkpoint.')
+flags.DEFINE_string('model_dir', None,
+                    'A train.py model_dir of a longformer/glue run (instead '
+                    'of --checkpoint): params.yaml and its latest checkpoint.')
+flags.DEFINE_string('output_dir', None, 'The save_pretrained folder to write.')
+flags.DEFINE_float('tolerance', 1e-4, 'Max abs difference allowed between '
+                   'our model and the reloaded HF model (float32).')
+
+
+def _source():
+  """(task.model dict, checkpoint path, head) from the flags."""
+  if bool(FLAGS.checkpoint) == bool(FLAGS.model_dir):
+    raise SystemExit('Pass exactly one of --checkpoint and --model_dir.')
+  if FLAGS.model_dir:
+    path = tf.train.latest_checkpoint(FLAGS.model_dir)
+    yaml_path = os.path.join(FLAGS.model_dir, 'params.yaml')
+    if path is None or not os.path.isfile(yaml_path):
+      raise SystemExit(f'{FLAGS.model_dir} has no checkpoint and params.yaml '
+                       'of a train.py run.')
+    head = task_heads.CLASSIFICATION
+  else:
+    path, head = FLAGS.checkpoint, (None if FLAGS.head == 'none' else
+                                    FLAGS.head)
+    yaml_path = FLAGS.config_file or os.path.join(
+        os.path.dirname(os.path.abspath(path)), 'encoder_config.yaml')
+  with open(yaml_path) as f:
+    task_model = yaml.safe_load(f)['task']['model']
+  if head == task_heads.CLASSIFICATION and not task_model.get('num_classes'):
+    raise SystemExit(f'{yaml_path} has no task.model.num_classes; is it a '
+                     'classifier\'s config?')
+  return task_model, path, head
+
+
+def _restore(task_model_fields, path, head):
+  """(encoder config, encoder, task model or None), restored from `path`."""
+  fields = task_model_fields['encoder']['any']
+  encoder_config = config_lib.LongformerEncoderConfig(**fields)
+  encoder = config_lib.build_longformer_encoder(encoder_config)
+  if head is None:
+    encoder(conversion_check.random_batch(encoder_config, 1, max(
+        8, encoder_config.global_attention_size)))
+    tf.train.Checkpoint(encoder=encoder).read(
+        path).expect_partial().assert_existing_objects_matched()
+    return encoder_config, encoder, None
+  if head == task_heads.CLASSIFICATION:
+    task_model = task_heads.build_task_model(
+        encoder, head, task_model_fields['num_classes'])
+    if task_model_fields.get('use_encoder_pooler'):
+      task_model = _pooler_classifier(encoder, task_model_fields)
+  else:
+    task_model = task_heads.build_task_model(encoder, head)
+  tf.train.Checkpoint(model=task_model).read(
+      path).expect_partial().assert_existing_objects_matched()
+  return encoder_config, encoder, task_model
+
+
+def _pooler_classifier(encoder, task_model_fields):
+  """longformer/glue's classifier over the encoder's pooler."""
+  return models.BertClassifier(
+      network=encoder, num_classes=task_model_fields['num_classes'],
+      use_encoder_pooler=True)
+
+
+def _hf_model(encoder_config, encoder, task_model, head):
+  """The HF model holding our weights; every HF weight must be set."""
+  import torch  # pylint: disable=g-import-not-at-top
+  import transformers  # pylint: disable=g-import-not-at-top
+  hf_class_name = task_heads.HF_CLASSES[head]
+  fields = hf_config_lib.hf_config_from_encoder_config(encoder_config)
+  fields['architectures'] = [hf_class_name]
+  if head == task_heads.CLASSIFICATION:
+    fields['num_labels'] = int(task_model.classifier.out_proj.units)
+  model = getattr(transformers, hf_class_name)(
+      transformers.LongformerConfig(**fields))
+  weights = checkpoint_conversion.hf_weights_from_model(
+      encoder, task_heads.head_weight_table(task_model, head) if head else ())
+  missing, unexpected = model.load_state_dict(
+      {k: torch.from_numpy(v) for k, v in weights.items()}, strict=False)
+  missing = [k for k in missing if not k.endswith(
+      checkpoint_conversion.BUFFERS_NOT_WEIGHTS)]
+  if missing or unexpected:
+    raise SystemExit(f'Export table does not cover {hf_class_name}: '
+                     f'missing {missing}, unexpected {unexpected}.')
+  return model.eval()
+
+
+def main(argv):
+  del argv
+  if not FLAGS.output_dir:
+    raise SystemExit('--output_dir is required.')
+  output_dir = os.path.abspath(FLAGS.output_dir)
+  try:
+    staged_output.refuse_existing([output_dir])
+  except staged_output.OutputExistsError as e:
+    raise SystemExit(str(e)) from e
+  task_model_fields, path, head = _source()
+  print(f'Restoring {path} ({task_heads.HF_CLASSES[head]}).', flush=True)
+  encoder_config, encoder, task_model = _restore(task_model_fields, path,
+                                                 head)
+  hf_model = _hf_model(encoder_config, encoder, task_model, head)
+  with staged_output.staged(output_dir) as stage:
+    hf_model.save_pretrained(stage.path)
+    max_diff = conversion_check.compare_with_hf(
+        encoder_config, encoder, task_model, head, stage.path,
+        require_every_weight=True)
+    if not max_diff <= FLAGS.tolerance:
+      raise SystemExit(f'Export check FAILED: max abs diff {max_diff:.3g} > '
+                       f'--tolerance={FLAGS.tolerance}. Nothing was written.')
+    try:
+      stage.publish()
+    except staged_output.OutputExistsError as e:
+      raise SystemExit(str(e)) from e
+  print(f'Exported {path} -> {output_dir} as {task_heads.HF_CLASSES[head]}: '
+        f'reloaded with from_pretrained, max abs diff {max_diff:.3g} <= '
+        f'{FLAGS.tolerance}.')
+
+
+if __name__ == '__main__':
+  app.run(main)
