@@ -33,6 +33,7 @@ import yaml
 
 from longformer import checkpoint_conversion
 from longformer import config as config_lib
+from longformer import masked_lm_conversion
 # pylint: enable=g-import-not-at-top,wrong-import-position
 
 FLAGS = flags.FLAGS
@@ -151,6 +152,24 @@ def _check_parity(encoder, encoder_config, hf_config, state) -> float:
   return float(max(diffs.values()))
 
 
+def _check_mlm_parity(encoder, head, encoder_config, hf_config, state):
+  """Max abs difference of MLM logits, HF `LongformerForMaskedLM` vs ours."""
+  import torch  # pylint: disable=g-import-not-at-top
+  import transformers  # pylint: disable=g-import-not-at-top
+  from utils import hf_mlm_check  # pylint: disable=g-import-not-at-top
+  hf_model = transformers.LongformerForMaskedLM(
+      transformers.LongformerConfig.from_dict(hf_config))
+  hf_model.load_state_dict({k: torch.from_numpy(np.asarray(v, np.float32))
+                            for k, v in state.items()}, strict=False)
+  batch = _random_batch(encoder_config, FLAGS.check_batch_size, min(
+      64, encoder_config.max_position_embeddings -
+      encoder_config.pad_token_id - 1))
+  diff = hf_mlm_check.max_mlm_logits_diff(
+      hf_model, encoder, head, batch, encoder_config.global_attention_size)
+  print(f'Self-check: max abs diff mlm_logits = {diff:.3g}')
+  return diff
+
+
 def main(argv):
   del argv
   model_dir = _model_dir(FLAGS.pytorch_model)
@@ -174,10 +193,20 @@ def main(argv):
   if report.left_at_init:
     print('WARNING: the checkpoint has no pooler; left at initialization: '
           f'{", ".join(report.left_at_init)}')
+  head = None
+  if masked_lm_conversion.has_lm_head(state):  # ...ForMaskedLM: keep lm_head.
+    head = masked_lm_conversion.build_masked_lm(encoder, hf_config)
+    try:
+      used = masked_lm_conversion.load_lm_head_weights(head, state)
+    except checkpoint_conversion.CheckpointMismatchError as e:
+      raise SystemExit(str(e)) from e
+    print(f'Converted the masked-LM head ({", ".join(used)}) for '
+          f'longformer/pretraining (mlm_norm_epsilon {head.norm_epsilon}).')
 
   output_dir = os.path.dirname(os.path.abspath(FLAGS.output_path))
   os.makedirs(output_dir, exist_ok=True)
-  path = tf.train.Checkpoint(encoder=encoder).write(FLAGS.output_path)
+  path = tf.train.Checkpoint(**masked_lm_conversion.checkpoint_items(
+      encoder, head)).write(FLAGS.output_path)
   print(f'Wrote checkpoint {path} ({len(encoder.variables)} variables).')
   yaml_path = os.path.join(output_dir, 'encoder_config.yaml')
   with open(yaml_path, 'w') as f:
@@ -188,6 +217,9 @@ def main(argv):
 
   if FLAGS.check:
     diff = _check_parity(encoder, encoder_config, hf_config, state)
+    if head is not None:
+      diff = max(diff, _check_mlm_parity(encoder, head, encoder_config,
+                                         hf_config, state))
     if not diff <= FLAGS.tolerance:
       raise SystemExit(f'Self-check FAILED: max abs diff {diff:.3g} > '
                        f'--tolerance={FLAGS.tolerance}.')
