@@ -147,8 +147,8 @@ def _restore(prefix, encoder_config, with_head, norm_epsilon):
 def _move_into_place(temp_dir, output_path):
   """Moves the verified files next to `output_path`: data, index, YAML."""
   output_dir = os.path.dirname(os.path.abspath(output_path))
-  names = sorted(os.listdir(temp_dir),
-                 key=lambda n: (n.endswith('.index'), n.endswith('.yaml')))
+  order = lambda n: 2 if n.endswith('.yaml') else n.endswith('.index')
+  names = sorted(os.listdir(temp_dir), key=order)
   for name in names:
     os.replace(os.path.join(temp_dir, name), os.path.join(output_dir, name))
   return [os.path.join(output_dir, name) for name in names]
