@@ -14,13 +14,12 @@ then a linear decay to zero. This is not RoBERTa's pretraining optimizer
 from official.core import config_definitions as cfg
 from official.core import exp_factory
 from official.modeling import optimization
-from official.nlp.configs import bert
 from official.nlp.configs import encoders
 from official.nlp.data import pretrain_dataloader
 from official.nlp.data import sentence_prediction_dataloader
-from official.nlp.tasks import masked_lm
 from official.nlp.tasks import sentence_prediction
 from longformer import config as config_lib
+from longformer.tasks import masked_lm as longformer_masked_lm
 
 # Variables whose name contains one of these get no weight decay.
 _NO_WEIGHT_DECAY = ['LayerNorm', 'layer_norm', 'bias']
@@ -116,13 +115,15 @@ def longformer_pretraining() -> cfg.ExperimentConfig:
   """Pretrains a Longformer encoder with masked language modelling only.
 
   Like RoBERTa and the Longformer paper there is no next-sentence head, so
-  the data config does not read `next_sentence_labels`. Data are Model
-  Garden's BERT pretraining TFRecords. The schedule defaults are BERT-base's
+  the data config does not read `next_sentence_labels`. The masked-LM head
+  is RoBERTa's (exact GELU, LayerNorm epsilon 1e-5), so a head converted
+  from HF restores with HF's logits. Data are Model Garden's BERT pretraining
+  TFRecords, as `utils/create_pretraining_data.py` writes them. The schedule defaults are BERT-base's
   (peak 1e-4, 10,000 warmup steps, 1,000,000 steps).
   """
   return cfg.ExperimentConfig(
-      task=masked_lm.MaskedLMConfig(
-          model=bert.PretrainerConfig(
+      task=longformer_masked_lm.LongformerMaskedLMConfig(
+          model=longformer_masked_lm.RobertaPretrainerConfig(
               encoder=_longformer_encoder(), cls_heads=[]),
           train_data=pretrain_dataloader.BertPretrainDataConfig(
               use_next_sentence_label=False),

@@ -1,0 +1,1 @@
+"""Model Garden tasks subclassed for Longformer, one class per file."""

@@ -1,0 +1,63 @@
+"""Masked-LM task whose head is RoBERTa's / HF Longformer's.
+
+Model Garden's `MaskedLMTask` builds `layers.MaskedLM` with the tanh GELU
+approximation and a LayerNorm epsilon of 1e-12; RoBERTa's and HF
+Longformer's `lm_head` use the exact GELU and `layer_norm_eps` (1e-5). This
+task builds the same `BertPretrainerV2` with `RobertaMaskedLM`, so a head
+converted from HF (`longformer.masked_lm_conversion`) gives HF's logits and
+continued pretraining starts from them. Everything else (data, losses,
+metrics, `initialize` restoring `encoder` and `masked_lm` from
+`init_checkpoint`) is `MaskedLMTask`'s.
+"""
+import dataclasses
+
+import tf_keras
+
+from official.core import task_factory
+from official.nlp.configs import bert
+from official.nlp.modeling import layers
+from official.nlp.modeling import models
+from official.nlp.tasks import masked_lm
+from longformer import masked_lm_head
+
+
+@dataclasses.dataclass
+class RobertaPretrainerConfig(bert.PretrainerConfig):
+  """`PretrainerConfig` plus the head's LayerNorm epsilon.
+
+  `mlm_activation` is resolved by `tf_keras.activations.get`, so 'gelu' is
+  the exact (erf) GELU, as in HF's head.
+  """
+  mlm_norm_epsilon: float = masked_lm_head.HF_NORM_EPSILON
+
+
+@dataclasses.dataclass
+class LongformerMaskedLMConfig(masked_lm.MaskedLMConfig):
+  """`MaskedLMConfig` whose model is a `RobertaPretrainerConfig`."""
+  model: RobertaPretrainerConfig = dataclasses.field(
+      default_factory=lambda: RobertaPretrainerConfig(cls_heads=[]))
+
+
+@task_factory.register_task_cls(LongformerMaskedLMConfig)
+class LongformerMaskedLMTask(masked_lm.MaskedLMTask):
+  """`MaskedLMTask` with `RobertaMaskedLM` as the masked-LM head."""
+
+  def build_model(self, params=None):
+    config = params or self.task_config.model
+    encoder_network = self._build_encoder(config.encoder)
+    # Creates the embedding table the head decodes with, as
+    # `BertPretrainerV2` does before building its own head.
+    encoder_network(encoder_network.inputs)
+    cls_heads = [layers.ClassificationHead(**head.as_dict())
+                 for head in config.cls_heads]
+    head = masked_lm_head.RobertaMaskedLM(
+        embedding_table=encoder_network.get_embedding_table(),
+        norm_epsilon=config.mlm_norm_epsilon,
+        activation=tf_keras.activations.get(config.mlm_activation),
+        initializer=tf_keras.initializers.TruncatedNormal(
+            stddev=config.mlm_initializer_range),
+        name='cls/predictions')
+    return models.BertPretrainerV2(
+        encoder_network=encoder_network,
+        classification_heads=cls_heads,
+        customized_masked_lm=head)
