@@ -1,0 +1,1 @@
+"""Model Garden tasks subclassed for Longformer inputs, one class per module."""
