@@ -9,13 +9,14 @@ Shapes: B batch, T sequence length, D hidden size, N heads, H head size,
 W one-sided window, G global tokens, K local keys per query.
 """
 import math
+import numbers
 
 import tensorflow as tf
 import tf_keras
 
 from official.modeling import tf_utils
-from official.projects.bigbird import recompute_grad
 from official.projects.bigbird import recomputing_dropout
+from longformer import recompute
 from longformer import sliding_window
 
 _PROJECTIONS = ('query', 'key', 'value',
@@ -23,8 +24,12 @@ _PROJECTIONS = ('query', 'key', 'value',
 
 
 def check_attention_window(window, name: str = 'attention_window') -> None:
-  """Raises ValueError unless `window` is a positive even int."""
-  if isinstance(window, bool) or not isinstance(window, int) or (
+  """Raises ValueError unless `window` is a positive even integer.
+
+  Python and NumPy integers are accepted (YAML and NumPy configs give
+  both); bools and floats are not.
+  """
+  if isinstance(window, bool) or not isinstance(window, numbers.Integral) or (
       window <= 0 or window % 2):
     raise ValueError(
         f'{name}={window!r} must be a positive even integer: the full '
@@ -32,13 +37,30 @@ def check_attention_window(window, name: str = 'attention_window') -> None:
         'side. Use e.g. 512.')
 
 
+# The `global_tokens` modes: which tokens fill the global slots.
+GLOBAL_TOKENS_MODES = ('first', 'marked')
+# Mask value of a global token with global_tokens='marked' (0 = padding,
+# 1 = token), the original Longformer convention for `input_mask`.
+GLOBAL_TOKEN = 2
+
+
+def check_global_tokens(global_tokens) -> None:
+  """Raises ValueError unless `global_tokens` is 'first' or 'marked'."""
+  if global_tokens not in GLOBAL_TOKENS_MODES:
+    raise ValueError(
+        f'global_tokens={global_tokens!r} must be one of '
+        f"{GLOBAL_TOKENS_MODES}: 'first' makes the first "
+        "global_attention_size tokens global; 'marked' the tokens whose mask "
+        'value is 2.')
+
+
 def check_global_attention_size(global_attention_size) -> None:
   """Raises ValueError unless `global_attention_size` is an int >= 0."""
   if isinstance(global_attention_size, bool) or not isinstance(
-      global_attention_size, int) or global_attention_size < 0:
+      global_attention_size, numbers.Integral) or global_attention_size < 0:
     raise ValueError(
         f'global_attention_size={global_attention_size!r} must be an '
-        'integer >= 0 (the number of leading tokens with global attention).')
+        'integer >= 0 (the number of global token slots per sequence).')
 
 
 @tf_keras.utils.register_keras_serializable(package='Longformer')
@@ -46,22 +68,29 @@ class LongformerAttention(tf_keras.layers.Layer):
   """Longformer self-attention: a sliding window plus leading global tokens.
 
   A local token attends to the tokens within `attention_window // 2` of it
-  and to every global token; the first `global_attention_size` tokens attend
-  to every token through their own global projections. Padding keys are
-  never attended; padding queries get a zero context. Softmax runs in
-  float32 under mixed precision.
+  and to every global token; global tokens attend to every token through
+  their own global projections. Padding keys are never attended; padding
+  queries get a zero context. Softmax runs in float32 under mixed precision.
+
+  Call it with `attention_mask` int [B, T]: 0 = padding, 1 = token, and with
+  `global_tokens='marked'` 2 = global token. At most `global_attention_size`
+  tokens per row are global (a static number of slots): with 'first' the
+  first G real tokens; with 'marked' the first G tokens marked 2, any further
+  marked token is an ordinary token (`LongformerEncoder` refuses such rows
+  outside XLA).
 
   Args:
     num_heads: N.
     key_dim: H, the size of each head.
     attention_window: the full, even window (HF's `attention_window`).
-    global_attention_size: G, the number of leading global tokens.
+    global_attention_size: G, the number of global token slots per row.
+    global_tokens: 'first' or 'marked', which tokens fill the slots (above).
     dropout: dropout rate on the attention probabilities.
     recompute_attention: in training, recompute the window scores and
       probabilities in the backward pass instead of keeping them: the
       [N, T, 3W + G] probabilities are the largest activations of a layer
       (at 4096 tokens, window 512: 2 GiB over 12 layers), for one more
-      scores matmul and softmax (~15% slower training).
+      scores matmul and softmax (~15% slower training). Off by default.
     kernel_initializer: initializer of the projection kernels.
     bias_initializer: initializer of the projection biases.
     **kwargs: other Layer arguments (name, dtype, regularizers are not
@@ -73,19 +102,23 @@ class LongformerAttention(tf_keras.layers.Layer):
                key_dim: int,
                attention_window: int,
                global_attention_size: int,
+               global_tokens: str = 'first',
                dropout: float = 0.0,
-               recompute_attention: bool = True,
+               recompute_attention: bool = False,
                kernel_initializer='glorot_uniform',
                bias_initializer='zeros',
                **kwargs):
     super().__init__(**kwargs)
     check_attention_window(attention_window)
     check_global_attention_size(global_attention_size)
+    attention_window = int(attention_window)
     self._num_heads = num_heads
     self._key_dim = key_dim
     self._attention_window = attention_window
     self._one_sided_window = attention_window // 2
-    self._global_attention_size = global_attention_size
+    check_global_tokens(global_tokens)
+    self._global_attention_size = int(global_attention_size)
+    self._global_tokens = global_tokens
     self._dropout_rate = dropout
     self._recompute_attention = recompute_attention
     self._kernel_initializer = tf_keras.initializers.get(kernel_initializer)
@@ -134,8 +167,9 @@ class LongformerAttention(tf_keras.layers.Layer):
       value: ignored; accepted because `TransformerScaffold` passes it. Keys
         and values are projected from `query` (self-attention), which also
         makes pre-LN (`norm_first`) blocks normalize keys and values.
-      attention_mask: [B, T] input mask, 1 for real tokens and 0 for padding
-        (Model Garden's `input_mask`, not an additive or [T, T] mask).
+      attention_mask: int [B, T] token mask, 0 = padding, 1 = token, 2 =
+        global token with global_tokens='marked' (not an additive or
+        [T, T] mask).
       training: enables dropout.
 
     Returns:
@@ -144,58 +178,78 @@ class LongformerAttention(tf_keras.layers.Layer):
     del value  # Self-attention: see the docstring.
     seq_length = sliding_window.static_or_dynamic_length(query)
     if attention_mask is None:
-      raise ValueError('LongformerAttention needs attention_mask, the [B, T] '
-                       'input mask (1 = real token, 0 = padding).')
-    is_real = tf.cast(attention_mask, tf.bool)
+      raise ValueError(
+          'LongformerAttention needs attention_mask, the [B, T] token mask '
+          '(0 = padding, 1 = token, 2 = global token with '
+          "global_tokens='marked').")
+    mask = tf.cast(attention_mask, tf.int32)
     window = self._one_sided_window
     hidden = query
     if not sliding_window.use_dense_band(seq_length, window):
       hidden = sliding_window.pad_to_blocks(hidden, window)
-      is_real = sliding_window.pad_to_blocks(is_real, window, False)
+      mask = sliding_window.pad_to_blocks(mask, window)
+    is_real = mask > 0
+    slots = self._global_slots(mask)
     dropout = lambda probs: self._dropout_layer(probs, training=training)
 
-    context = self._local_rows(hidden, is_real, dropout,
-                               recompute=self._recompute_attention and
+    context = self._local_rows(hidden, is_real, slots, dropout,
+                               recompute_probs=self._recompute_attention and
                                bool(training))
-    if self._global_attention_size:
-      context = self._overwrite_global_rows(context, hidden, is_real, dropout)
+    if slots is not None:
+      context = self._overwrite_global_rows(context, hidden, is_real, slots,
+                                            dropout)
     output = self._output_dense(context)
     return output[:, :seq_length]
+
+  def _global_slots(self, mask):
+    """`GlobalSlots` of int32 mask [B, T], or None without global slots."""
+    g = self._global_attention_size
+    if not g:
+      return None
+    if self._global_tokens == 'marked':
+      is_marked = tf.equal(mask, GLOBAL_TOKEN)
+    else:  # The first G positions, where they are real tokens.
+      positions = tf.range(sliding_window.static_or_dynamic_length(mask))
+      is_marked = tf.logical_and(mask > 0, positions < g)
+    return sliding_window.global_slots(is_marked, g)
 
   def _scaled(self, query):
     return query / tf.cast(math.sqrt(self._key_dim), query.dtype)
 
-  def _local_rows(self, hidden, is_real, dropout, recompute):
+  def _local_rows(self, hidden, is_real, slots, dropout, recompute_probs):
     """Every token's context from its window and the global tokens."""
-    g = self._global_attention_size
     query = self._scaled(self._projections['query'](hidden))
     key = self._projections['key'](hidden)
     value = self._projections['value'](hidden)
-    positions = tf.range(sliding_window.static_or_dynamic_length(hidden))
-    key_is_open = tf.logical_and(is_real, positions >= g)  # [B, T]
-    global_of = lambda x: sliding_window.take_global(x, g) if g else None
+    if slots is None:
+      key_is_open, global_of, global_is_valid = is_real, lambda x: None, None
+    else:  # Global tokens are seen through the global keys instead.
+      key_is_open = tf.logical_and(is_real,
+                                   tf.logical_not(slots.is_global))  # [B, T]
+      global_of = lambda x: sliding_window.take_global(x, slots)
+      global_is_valid = slots.is_valid
 
     def attend(query, key, value):
       scores, bias = sliding_window.window_scores(
           query, key, key_is_open, self._one_sided_window,
-          global_key=global_of(key), global_is_valid=global_of(is_real))
+          global_key=global_of(key), global_is_valid=global_is_valid)
       probs = tf.nn.softmax(tf.cast(scores, tf.float32) + bias, axis=-1)
       probs = dropout(tf.cast(probs, value.dtype))
       return sliding_window.window_context(
           probs, value, self._one_sided_window, global_value=global_of(value))
 
-    if recompute:  # Dropout masks are redrawn identically (seeded).
-      attend = recompute_grad.recompute_grad(attend)
+    if recompute_probs:  # Dropout masks are redrawn identically (seeded).
+      attend = recompute.recompute_in_backward(attend)
     context = attend(query, key, value)  # [B, T, N, H]
     # Padding queries get a zero context (HF zeroes their probabilities).
     return context * tf.cast(is_real, context.dtype)[:, :, tf.newaxis,
                                                      tf.newaxis]
 
-  def _overwrite_global_rows(self, context, hidden, is_real, dropout):
+  def _overwrite_global_rows(self, context, hidden, is_real, slots, dropout):
     """Replaces the global tokens' rows by their attention over everything."""
     g = self._global_attention_size
     global_query = self._scaled(self._projections['query_global'](
-        sliding_window.take_global(hidden, g)))
+        sliding_window.take_global(hidden, slots)))
     key_global = self._projections['key_global']
     value_global = self._projections['value_global']
     if g * self._num_heads < hidden.shape[-1]:  # See the folded docstring.
@@ -208,8 +262,7 @@ class LongformerAttention(tf_keras.layers.Layer):
       global_context = sliding_window.global_rows_context(
           global_query, key_global(hidden), value_global(hidden), is_real,
           dropout)
-    return sliding_window.put_global_rows(
-        context, global_context, sliding_window.take_global(is_real, g))
+    return sliding_window.put_global_rows(context, global_context, slots)
 
   @property
   def projections(self):
@@ -229,6 +282,7 @@ class LongformerAttention(tf_keras.layers.Layer):
         'key_dim': self._key_dim,
         'attention_window': self._attention_window,
         'global_attention_size': self._global_attention_size,
+        'global_tokens': self._global_tokens,
         'dropout': self._dropout_rate,
         'recompute_attention': self._recompute_attention,
         'kernel_initializer':

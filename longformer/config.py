@@ -24,15 +24,19 @@ class LongformerEncoderConfig(encoders.BertEncoderConfig):
     attention_window: the full, even window of each layer (a token sees
       attention_window // 2 neighbours on each side), one value per layer or
       a single value for every layer.
-    global_attention_size: the first this many tokens of every sequence
-      attend to, and are attended by, every token.
+    global_attention_size: the static number of global token slots per
+      sequence; global tokens attend to, and are attended by, every token.
+    global_tokens: 'first' (the first global_attention_size tokens are
+      global; `input_mask` is 0/1) or 'marked' (tokens whose `input_mask` is
+      2 are global, at most global_attention_size per row: how data tools
+      mark question tokens for QA).
     pad_token_id: the padding token; RoBERTa position ids start at
       pad_token_id + 1.
     norm_epsilon: the epsilon of every layer normalization (HF
       `layer_norm_eps`).
     recompute_attention: recompute each layer's attention probabilities in
       the backward pass instead of keeping them (less memory, ~15% slower
-      training).
+      training; off by default).
     gradient_checkpointing: recompute each block in the backward pass,
       trading about one more forward pass for activation memory.
   """
@@ -50,9 +54,10 @@ class LongformerEncoderConfig(encoders.BertEncoderConfig):
   attention_window: List[int] = dataclasses.field(
       default_factory=lambda: [512])
   global_attention_size: int = 1
+  global_tokens: str = 'first'
   pad_token_id: int = 1
   norm_epsilon: float = 1e-5
-  recompute_attention: bool = True
+  recompute_attention: bool = False
   gradient_checkpointing: bool = False
 
 
@@ -64,6 +69,7 @@ def build_longformer_encoder(
       vocab_size=encoder_cfg.vocab_size,
       attention_window=list(encoder_cfg.attention_window),
       global_attention_size=encoder_cfg.global_attention_size,
+      global_tokens=encoder_cfg.global_tokens,
       pad_token_id=encoder_cfg.pad_token_id,
       hidden_size=encoder_cfg.hidden_size,
       num_layers=encoder_cfg.num_layers,

@@ -11,6 +11,7 @@ Padding keys are closed, so the real tokens do not depend on how much
 padding there is; here each attention layer pads only where its blocked
 layout needs it, and every output has the input's length T.
 """
+import numbers
 from typing import List, Optional, Sequence, Union
 
 import tensorflow as tf
@@ -18,9 +19,15 @@ import tf_keras
 
 from official.modeling import tf_utils
 from official.nlp.modeling import layers
-from official.projects.bigbird import recompute_grad
 from longformer import attention
 from longformer import encoder_block
+from longformer import inputs as inputs_lib
+from longformer import recompute
+from longformer import sliding_window
+
+# Keys of the inputs dict (`global_attention_mask` is optional, Python only).
+_INPUT_NAMES = frozenset(('input_word_ids', 'input_mask', 'input_type_ids',
+                          'input_word_embeddings', 'global_attention_mask'))
 
 
 def roberta_position_ids(word_ids: tf.Tensor,
@@ -43,7 +50,7 @@ def first_real_position_id(pad_token_id: int) -> int:
 def _windows_per_layer(attention_window: Union[int, Sequence[int]],
                        num_layers: int) -> List[int]:
   """Validates `attention_window` and returns one window per layer."""
-  if isinstance(attention_window, int):
+  if isinstance(attention_window, numbers.Integral):
     windows = [attention_window] * num_layers
   else:
     windows = list(attention_window)
@@ -56,7 +63,7 @@ def _windows_per_layer(attention_window: Union[int, Sequence[int]],
           'every layer.')
   for i, window in enumerate(windows):
     attention.check_attention_window(window, f'attention_window[{i}]')
-  return windows
+  return [int(window) for window in windows]
 
 
 @tf_keras.utils.register_keras_serializable(package='Longformer')
@@ -67,8 +74,12 @@ class LongformerEncoder(tf_keras.layers.Layer):
     vocab_size: size of the token vocabulary.
     attention_window: the full, even window: one int for every layer or one
       per layer. Each token sees attention_window // 2 tokens on each side.
-    global_attention_size: the first this many tokens of every sequence are
-      global: they attend to, and are attended by, every token.
+    global_attention_size: G, the static number of global token slots per
+      sequence. Global tokens attend to, and are attended by, every token.
+    global_tokens: which tokens are global (`longformer.inputs` has the
+      conventions): 'first', the first G real tokens of each row; 'marked',
+      the tokens whose `input_mask` is 2 (at most G per row). In either mode
+      a `global_attention_mask` input (HF's, 1 = global) marks them exactly.
     pad_token_id: the padding token id; position ids start after it.
     hidden_size: D.
     num_layers: number of transformer blocks.
@@ -92,7 +103,8 @@ class LongformerEncoder(tf_keras.layers.Layer):
     norm_epsilon: epsilon of every layer norm (HF `layer_norm_eps`).
     recompute_attention: in training, recompute each layer's attention
       probabilities in the backward pass instead of keeping them (see
-      `LongformerAttention`): less memory, ~15% slower training.
+      `LongformerAttention`): less memory, ~15% slower training. Off by
+      default, as memory savers are in Model Garden and HF.
     gradient_checkpointing: in training, keep only each block's input and
       recompute the block in the backward pass (Model Garden's XLA-friendly
       `recompute_grad`, dropout masks redrawn identically): activation
@@ -104,6 +116,7 @@ class LongformerEncoder(tf_keras.layers.Layer):
                vocab_size: int,
                attention_window: Union[int, Sequence[int]] = 512,
                global_attention_size: int = 1,
+               global_tokens: str = 'first',
                pad_token_id: int = 1,
                hidden_size: int = 768,
                num_layers: int = 12,
@@ -120,12 +133,13 @@ class LongformerEncoder(tf_keras.layers.Layer):
                embedding_layer: Optional[tf_keras.layers.Layer] = None,
                norm_first: bool = False,
                norm_epsilon: float = 1e-5,
-               recompute_attention: bool = True,
+               recompute_attention: bool = False,
                gradient_checkpointing: bool = False,
                **kwargs):
     super().__init__(**kwargs)
     windows = _windows_per_layer(attention_window, num_layers)
     attention.check_global_attention_size(global_attention_size)
+    attention.check_global_tokens(global_tokens)
     if hidden_size % num_attention_heads:
       raise ValueError(f'hidden_size={hidden_size} must be a multiple of '
                        f'num_attention_heads={num_attention_heads}.')
@@ -142,7 +156,8 @@ class LongformerEncoder(tf_keras.layers.Layer):
     self._config = {
         'vocab_size': vocab_size,
         'attention_window': windows,
-        'global_attention_size': global_attention_size,
+        'global_attention_size': int(global_attention_size),
+        'global_tokens': global_tokens,
         'pad_token_id': pad_token_id,
         'hidden_size': hidden_size,
         'num_layers': num_layers,
@@ -194,6 +209,7 @@ class LongformerEncoder(tf_keras.layers.Layer):
             inner_activation=inner_activation,
             attention_window=window,
             global_attention_size=global_attention_size,
+            global_tokens='marked',  # The encoder marks them (`inputs`).
             output_dropout=output_dropout,
             attention_dropout=attention_dropout,
             recompute_attention=recompute_attention,
@@ -211,23 +227,23 @@ class LongformerEncoder(tf_keras.layers.Layer):
         input_mask=tf_keras.Input(shape=(None,), dtype=tf.int32),
         input_type_ids=tf_keras.Input(shape=(None,), dtype=tf.int32))
 
-  def _check_length(self, seq_length: Optional[int]) -> None:
-    """Raises ValueError for a static length the model cannot take."""
-    if seq_length is None:
-      return
-    max_tokens = (self._config['max_sequence_length'] -
-                  first_real_position_id(self._config['pad_token_id']))
-    if seq_length > max_tokens:
-      raise ValueError(
-          f'Input sequence length {seq_length} exceeds the position table: '
-          f'max_sequence_length={self._config["max_sequence_length"]} rows, '
-          f'starting at pad_token_id + 1, hold {max_tokens} tokens. Shorten '
-          'the input (e.g. the tokenizer\'s max_seq_length).')
-    if seq_length < self._config['global_attention_size']:
-      raise ValueError(
-          f'global_attention_size={self._config["global_attention_size"]} is '
-          f'larger than the input sequence length {seq_length}; lower it or '
-          'use longer inputs.')
+  def _check_inputs(self, word_ids, type_ids, seq_length) -> None:
+    """Length, word ids and token types (see `inputs` for XLA)."""
+    config = self._config
+    inputs_lib.check_length(
+        seq_length,
+        config['max_sequence_length'] -
+        first_real_position_id(config['pad_token_id']),
+        config['max_sequence_length'])
+    if word_ids is not None:
+      inputs_lib.check_ids(word_ids, config['vocab_size'], 'input_word_ids',
+                           'use the tokenizer that matches the vocabulary')
+    if type_ids is not None:
+      inputs_lib.check_ids(
+          type_ids, config['type_vocab_size'], 'input_type_ids',
+          f'type_vocab_size={config["type_vocab_size"]}; RoBERTa and '
+          'Longformer checkpoints have a single token type, so set '
+          'input_type_ids to 0 (segment ids of sentence pairs are not used)')
 
   def _embed(self, word_ids, type_ids, word_embeddings):
     """Word + position + type embeddings, normalized: [B, T, D]."""
@@ -260,7 +276,18 @@ class LongformerEncoder(tf_keras.layers.Layer):
     if mask is None or (word_ids is None and word_embeddings is None):
       raise ValueError('LongformerEncoder inputs need input_mask and '
                        'input_word_ids (or input_word_embeddings).')
-    self._check_length(mask.shape[1])
+    unknown = set(inputs) - _INPUT_NAMES
+    if unknown:
+      raise ValueError(f'LongformerEncoder got unknown inputs {sorted(unknown)}'
+                       f'; it takes {sorted(_INPUT_NAMES)}.')
+    if mask.shape.rank != 2:
+      raise ValueError(f'input_mask must be [batch, length]; got shape '
+                       f'{mask.shape}.')
+    self._check_inputs(word_ids, type_ids,
+                       sliding_window.static_or_dynamic_length(mask))
+    mask = inputs_lib.block_attention_mask(
+        mask, inputs.get('global_attention_mask'),
+        self._config['global_tokens'], self._config['global_attention_size'])
 
     x = self._embed(word_ids, type_ids, word_embeddings)
     x = self._embedding_dropout(x, training=training)
@@ -284,7 +311,7 @@ class LongformerEncoder(tf_keras.layers.Layer):
     if not (self._config['gradient_checkpointing'] and training and
             block.built):  # The first call creates the weights normally.
       return block([x, mask], training=training)
-    return recompute_grad.recompute_grad(
+    return recompute.recompute_in_backward(
         lambda hidden: block([hidden, mask], training=True))(x)
 
   def get_embedding_table(self):

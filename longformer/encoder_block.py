@@ -23,8 +23,9 @@ from longformer import attention
 class LongformerEncoderBlock(layers.TransformerScaffold):
   """A transformer block with Longformer attention.
 
-  Call it with `[hidden_states, input_mask]`: hidden_states [B, T, D],
-  input_mask [B, T] (1 = real token, 0 = padding). Returns [B, T, D].
+  Call it with `[hidden_states, attention_mask]`: hidden_states [B, T, D],
+  attention_mask int [B, T] (0 = padding, 1 = token, 2 = global token with
+  global_tokens='marked'; see `LongformerAttention`). Returns [B, T, D].
 
   Args:
     num_attention_heads: number of heads.
@@ -32,7 +33,8 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
     inner_activation: activation of the feed-forward layer ('gelu' is the
       exact, erf-based GELU, as HF's 'gelu').
     attention_window: the full, even window of this block.
-    global_attention_size: number of leading global tokens.
+    global_attention_size: number of global token slots per row.
+    global_tokens: 'first' or 'marked' (see `LongformerAttention`).
     output_dropout: dropout after the attention and feed-forward outputs.
     attention_dropout: dropout on the attention probabilities.
     recompute_attention: see `LongformerAttention`.
@@ -49,9 +51,10 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
                inner_activation,
                attention_window: int,
                global_attention_size: int,
+               global_tokens: str = 'first',
                output_dropout: float = 0.0,
                attention_dropout: float = 0.0,
-               recompute_attention: bool = True,
+               recompute_attention: bool = False,
                norm_first: bool = False,
                norm_epsilon: float = 1e-5,
                kernel_initializer='glorot_uniform',
@@ -59,6 +62,7 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
                **kwargs):
     attention.check_attention_window(attention_window)
     attention.check_global_attention_size(global_attention_size)
+    attention.check_global_tokens(global_tokens)
     super().__init__(
         num_attention_heads=num_attention_heads,
         inner_dim=inner_dim,
@@ -71,8 +75,9 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
         kernel_initializer=kernel_initializer,
         bias_initializer=bias_initializer,
         **kwargs)
-    self._attention_window = attention_window
-    self._global_attention_size = global_attention_size
+    self._attention_window = int(attention_window)
+    self._global_attention_size = int(global_attention_size)
+    self._global_tokens = global_tokens
     self._recompute_attention = recompute_attention
 
   def build(self, input_shape):
@@ -86,6 +91,7 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
         'key_dim': hidden_size // self._num_heads,
         'attention_window': self._attention_window,
         'global_attention_size': self._global_attention_size,
+        'global_tokens': self._global_tokens,
         'dropout': self._attention_dropout_rate,
         'recompute_attention': self._recompute_attention,
         'kernel_initializer': self._kernel_initializer,
@@ -134,6 +140,7 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
             tf_keras.activations.get(self._inner_activation)),
         'attention_window': self._attention_window,
         'global_attention_size': self._global_attention_size,
+        'global_tokens': self._global_tokens,
         'output_dropout': self._dropout_rate,
         'attention_dropout': self._attention_dropout_rate,
         'recompute_attention': self._recompute_attention,

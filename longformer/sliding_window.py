@@ -22,13 +22,13 @@ score 4W), with no skew or diagonal copies. Where the sequence is at most
 instead. The global tokens' keys are appended to every query's window keys,
 so one softmax covers both.
 
-Global tokens. `global_attention_size` G: the first G tokens are global. Only
-`take_global` and `put_global_rows` know that the slots are the first G
-positions; attention at arbitrary positions (a static maximum count with a
-per-slot validity mask) replaces those two functions with a batched gather
-and scatter, and nothing else changes.
+Global tokens. `global_attention_size` G is a static number of slots; which
+tokens fill them is chosen per row (`global_slots`: the marked tokens in
+order, at most G). `take_global` gathers the slots' entries ([B, G, ...],
+empty slots masked by `GlobalSlots.is_valid`) and `put_global_rows` writes the
+global rows back to their tokens, so every shape stays static.
 """
-from typing import Tuple
+from typing import NamedTuple, Tuple
 
 import tensorflow as tf
 
@@ -54,29 +54,72 @@ def use_dense_band(seq_length, one_sided_window: int) -> bool:
           seq_length <= DENSE_MAX_WINDOWS * one_sided_window)
 
 
-def take_global(x: tf.Tensor, global_size: int) -> tf.Tensor:
-  """Gathers the global slots: x [B, T, ...] -> [B, G, ...] (first G)."""
-  # ensure_shape keeps G static where T is unknown (symbolic Keras inputs).
-  return tf.ensure_shape(x[:, :global_size],
-                         [x.shape[0], global_size] + x.shape[2:].as_list())
+class GlobalSlots(NamedTuple):
+  """Which tokens fill the G global slots of each row.
+
+  Attributes:
+    positions: int32 [B, G], the token in each slot (0 where the slot is
+      empty).
+    is_valid: bool [B, G], False for an empty slot.
+    is_global: bool [B, T], True for the tokens that hold a slot.
+    slot_of_token: int32 [B, T], the slot a global token holds (0 for other
+      tokens).
+  """
+  positions: tf.Tensor
+  is_valid: tf.Tensor
+  is_global: tf.Tensor
+  slot_of_token: tf.Tensor
+
+
+def global_slots(is_marked: tf.Tensor, global_size: int) -> GlobalSlots:
+  """Assigns the marked tokens of each row to G slots, in order.
+
+  Static shapes: a row with fewer than G marked tokens leaves slots empty;
+  a row with more keeps its first G marked tokens global and the others
+  are ordinary local tokens (the encoder refuses such rows outside XLA).
+
+  Args:
+    is_marked: bool [B, T], the tokens marked global.
+    global_size: G, a Python int > 0.
+
+  Returns:
+    `GlobalSlots`.
+  """
+  rank = tf.cumsum(tf.cast(is_marked, tf.int32), axis=1) - 1  # [B, T]
+  is_global = tf.logical_and(is_marked, rank < global_size)
+  slot_of_token = tf.where(is_global, rank, 0)
+  # [B, T, G]: token t holds slot g.
+  holds = tf.logical_and(
+      is_global[:, :, tf.newaxis],
+      tf.equal(slot_of_token[:, :, tf.newaxis], tf.range(global_size)))
+  token_index = tf.range(static_or_dynamic_length(is_marked))
+  positions = tf.reduce_sum(
+      tf.where(holds, token_index[:, tf.newaxis], 0), axis=1)  # [B, G]
+  return GlobalSlots(positions=positions,
+                     is_valid=tf.reduce_any(holds, axis=1),
+                     is_global=is_global, slot_of_token=slot_of_token)
+
+
+def take_global(x: tf.Tensor, slots: GlobalSlots) -> tf.Tensor:
+  """Gathers the global tokens' entries: x [B, T, ...] -> [B, G, ...]."""
+  return tf.gather(x, slots.positions, batch_dims=1)
 
 
 def put_global_rows(local_rows: tf.Tensor, global_rows: tf.Tensor,
-                    global_is_valid: tf.Tensor) -> tf.Tensor:
-  """Overwrites each valid global token's row with its global-attention row.
+                    slots: GlobalSlots) -> tf.Tensor:
+  """Overwrites each global token's row with its global-attention row.
 
   Args:
     local_rows: [B, T, N, H], every token's local-attention context.
-    global_rows: [B, G, N, H], the global tokens' global-attention context.
-    global_is_valid: bool [B, G], False where a slot is padding.
+    global_rows: [B, G, N, H], the global slots' global-attention context.
+    slots: `GlobalSlots` of the same T and G.
 
   Returns:
     [B, T, N, H].
   """
-  global_size = global_rows.shape[1]
-  head_rows = tf.where(global_is_valid[:, :, tf.newaxis, tf.newaxis],
-                       global_rows, local_rows[:, :global_size])
-  return tf.concat([head_rows, local_rows[:, global_size:]], axis=1)
+  spread = tf.gather(global_rows, slots.slot_of_token, batch_dims=1)
+  return tf.where(slots.is_global[:, :, tf.newaxis, tf.newaxis], spread,
+                  local_rows)  # [B, T, N, H]
 
 
 def _closed_to_bias(is_open: tf.Tensor) -> tf.Tensor:

@@ -24,8 +24,13 @@ def _softmax(x):
   return e / e.sum(-1, keepdims=True)
 
 
-def dense_reference(layer, hidden, input_mask, window, global_size):
-  """NumPy [B, T, D] output of `layer` computed with a dense [T, T] mask."""
+def dense_reference(layer, hidden, input_mask, window, global_size,
+                    is_global=None):
+  """NumPy [B, T, D] output of `layer` computed with a dense [T, T] mask.
+
+  is_global: bool [B, T], the global tokens; default the first
+  `global_size` real tokens.
+  """
   w = {v.name.split('/')[-2] + '/' + v.name.split('/')[-1].split(':')[0]:
        v.numpy().astype(np.float64) for v in layer.weights}
   hidden = hidden.astype(np.float64)
@@ -35,7 +40,8 @@ def dense_reference(layer, hidden, input_mask, window, global_size):
   t = hidden.shape[1]
   pos = np.arange(t)
   is_real = input_mask.astype(bool)
-  is_global = (pos < global_size)[None] & is_real  # [B, T]
+  if is_global is None:
+    is_global = (pos < global_size)[None] & is_real  # [B, T]
   local_open = (np.abs(pos[:, None] - pos[None]) <= window // 2)[None] | (
       is_global[:, None, :])  # [B, T(query), T(key)]
   local_open &= is_real[:, None, :]
@@ -48,7 +54,7 @@ def dense_reference(layer, hidden, input_mask, window, global_size):
     return np.einsum('bnqk,bknh->bqnh', _softmax(scores), proj(v_name, hidden))
 
   context = attend('query', 'key', 'value', local_open)
-  if global_size:
+  if is_global.any():
     context_global = attend('query_global', 'key_global', 'value_global',
                             global_open)
     context = np.where(is_global[:, :, None, None], context_global, context)
@@ -76,6 +82,7 @@ def test_attention_matches_dense_reference(window, global_size, seq_length,
   hidden = rng.normal(size=(len(lengths), seq_length, 16)).astype(np.float32)
   mask = (np.arange(seq_length)[None] < np.array(lengths)[:, None]).astype(
       np.int32)
+  tf_keras.utils.set_random_seed(0)  # Reproducible random weights.
   layer = attention.LongformerAttention(
       num_heads=2, key_dim=8, attention_window=window,
       global_attention_size=global_size,
@@ -88,6 +95,85 @@ def test_attention_matches_dense_reference(window, global_size, seq_length,
   assert diff.max() <= REFERENCE_ATOL, (
       f'max abs diff {diff.max():.3g} at '
       f'{np.unravel_index(diff.argmax(), diff.shape)}')
+
+
+# (window, G, T, real lengths, global positions per row): tokens marked 2.
+MARKED_CASES = [
+    # Start, middle and end; a row with none; blocked layout.
+    (4, 3, 23, [23, 17, 20], [[0, 11, 22], [], [19]]),
+    # Next to padding, and adjacent globals inside each other's windows.
+    (6, 3, 31, [31, 9], [[14, 15, 16], [7, 8]]),
+    # Dense band layout; fewer marks than slots.
+    (8, 4, 12, [12, 7], [[5], [0, 6]]),
+    # G * N >= D: the global K/V projected, not folded.
+    (4, 8, 29, [29, 20], [[1, 3, 5, 7, 9, 11, 13, 28], [19]]),
+]
+
+
+def _marked_mask(seq_length, lengths, global_positions):
+  """int32 [B, T] mask: 0 padding, 1 token, 2 at the global positions."""
+  mask = (np.arange(seq_length)[None] < np.array(lengths)[:, None]).astype(
+      np.int32)
+  for row, positions in enumerate(global_positions):
+    mask[row, positions] = 2
+  return mask
+
+
+def _peaked_layer(window, global_size, **kwargs):
+  tf_keras.utils.set_random_seed(0)  # Reproducible random weights.
+  return attention.LongformerAttention(
+      num_heads=2, key_dim=8, attention_window=window,
+      global_attention_size=global_size,
+      kernel_initializer=tf_keras.initializers.RandomNormal(stddev=0.5),
+      bias_initializer=tf_keras.initializers.RandomNormal(stddev=0.5),
+      **kwargs)
+
+
+@pytest.mark.parametrize('window,global_size,seq_length,lengths,positions',
+                         MARKED_CASES)
+def test_marked_global_tokens_match_dense_reference(
+    window, global_size, seq_length, lengths, positions):
+  rng = np.random.default_rng(2)
+  hidden = rng.normal(size=(len(lengths), seq_length, 16)).astype(np.float32)
+  mask = _marked_mask(seq_length, lengths, positions)
+  layer = _peaked_layer(window, global_size, global_tokens='marked')
+  ours = layer(query=hidden, attention_mask=mask).numpy()
+  expected = dense_reference(layer, hidden, mask > 0, window, global_size,
+                             is_global=mask == 2)
+  diff = np.abs(ours - expected)
+  assert diff.max() <= REFERENCE_ATOL, (
+      f'max abs diff {diff.max():.3g} at '
+      f'{np.unravel_index(diff.argmax(), diff.shape)}')
+  # Negative control: the same marks read as "first G" differ far beyond
+  # the tolerance, so the test can see where the global tokens are.
+  first_g = dense_reference(layer, hidden, mask > 0, window, global_size)
+  assert np.abs(ours - first_g).max() > 100 * REFERENCE_ATOL
+
+
+def test_marks_beyond_the_slots_are_ordinary_tokens():
+  """The layer keeps a row's first G marked tokens global (the XLA
+  behaviour the encoder documents; outside XLA the encoder refuses)."""
+  rng = np.random.default_rng(3)
+  hidden = rng.normal(size=(1, 20, 16)).astype(np.float32)
+  mask = _marked_mask(20, [20], [[2, 9, 15]])
+  layer = _peaked_layer(4, 2, global_tokens='marked')
+  ours = layer(query=hidden, attention_mask=mask).numpy()
+  kept = np.zeros((1, 20), bool)
+  kept[0, [2, 9]] = True
+  expected = dense_reference(layer, hidden, mask > 0, 4, 2, is_global=kept)
+  np.testing.assert_allclose(ours, expected, atol=REFERENCE_ATOL, rtol=0)
+
+
+def test_global_slots_order_and_validity():
+  slots = sliding_window.global_slots(
+      tf.constant([[False, True, False, True, True],
+                   [False, False, False, False, False]]), 2)
+  np.testing.assert_array_equal(slots.positions.numpy(), [[1, 3], [0, 0]])
+  np.testing.assert_array_equal(slots.is_valid.numpy(),
+                                [[True, True], [False, False]])
+  np.testing.assert_array_equal(
+      slots.is_global.numpy(),
+      [[False, True, False, True, False], [False] * 5])
 
 
 def test_blocked_and_dense_layouts_agree(monkeypatch):
@@ -114,6 +200,21 @@ def test_blocked_and_dense_layouts_agree(monkeypatch):
   assert dense_shape == (2, 2, 12, 12 + 2)
   assert blocked_shape == (2, 12 // w, 2, w, 3 * w + 2)  # [B, C, N, W, K+G]
   np.testing.assert_allclose(blocked, dense, atol=REFERENCE_ATOL, rtol=0)
+
+
+def test_numpy_integer_window_is_accepted():
+  layer = attention.LongformerAttention(
+      num_heads=2, key_dim=4, attention_window=np.int64(4),
+      global_attention_size=np.int32(1))
+  assert layer.get_config()['attention_window'] == 4
+  assert type(layer.get_config()['attention_window']) is int
+
+
+def test_bad_global_tokens_mode_is_rejected():
+  with pytest.raises(ValueError, match="global_tokens='last'"):
+    attention.LongformerAttention(num_heads=2, key_dim=4, attention_window=4,
+                                  global_attention_size=1,
+                                  global_tokens='last')
 
 
 @pytest.mark.parametrize('window', [0, 3, -2, 2.0, True])

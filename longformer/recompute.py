@@ -1,0 +1,48 @@
+"""Recompute a function in the backward pass: XLA, bfloat16 and SavedModel safe.
+
+Wraps Model Garden's XLA-compatible `recompute_grad` (BigBird project), which
+re-runs the function in the backward pass with the same seed, so Model
+Garden's `RecomputingDropout` draws the same masks as in the forward pass.
+Two of its defaults break advertised paths, and this wrapper avoids both:
+
+- With no seed it draws one from TF's global random generator, whose state
+  variable is then captured by the traced function: a Keras model holding it
+  cannot be saved as a SavedModel. Here the seed comes from a stateless-of-
+  variables random op in the same trace.
+- Under XLA it ties the backward pass to the output gradients through
+  `np.finfo(dtype).tiny`, which NumPy cannot compute for bfloat16. Here the
+  wrapped function's output is float32 inside the wrapper and cast back.
+"""
+from typing import Callable
+
+import tensorflow as tf
+
+from official.projects.bigbird import recompute_grad
+
+_MAX_SEED = 2**31 - 1
+
+
+def recompute_in_backward(fn: Callable[..., tf.Tensor]
+                          ) -> Callable[..., tf.Tensor]:
+  """Returns `fn` recomputed (not stored) for its gradient.
+
+  Args:
+    fn: takes tensors (and may read variables) and returns one float tensor.
+
+  Returns:
+    A function with `fn`'s signature and outputs (same dtype).
+  """
+
+  def wrapped(*args):
+    seed = tf.random.uniform([], maxval=_MAX_SEED, dtype=tf.int32)
+    out_dtype = []
+
+    def as_float32(*inner_args):
+      out = fn(*inner_args)
+      out_dtype.append(out.dtype)
+      return tf.cast(out, tf.float32)
+
+    out = recompute_grad.recompute_grad(as_float32, seed=seed)(*args)
+    return tf.cast(out, out_dtype[0])
+
+  return wrapped
