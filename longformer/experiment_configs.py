@@ -140,14 +140,18 @@ def longformer_squad() -> cfg.ExperimentConfig:
   logits from a linear layer over every token) with its evaluation reading
   the windows and character offsets `utils/squad_to_tfrecord.py` wrote
   (`longformer.tasks.question_answering`). That tool marks `<s>` and the
-  question tokens global with `input_mask` 2, so the encoder reads marks.
+  question tokens global with `input_mask` 2, so the encoder reads marks
+  (`global_tokens: marked`) in up to 65 slots: `<s>` + a 64-token question,
+  the tool's default `--max_query_length`.
   The learning rate is the Longformer paper's 3e-5; YAML files set sizes,
   steps and paths.
   """
   return cfg.ExperimentConfig(
       task=qa_task.LongformerQuestionAnsweringConfig(
           model=question_answering.ModelConfig(
-              encoder=_longformer_encoder()),
+              encoder=encoders.EncoderConfig(
+                  type='any', any=config_lib.LongformerEncoderConfig(
+                      global_tokens='marked', global_attention_size=65))),
           train_data=question_answering_dataloader.QADataConfig(),
           validation_data=question_answering_dataloader.QADataConfig(
               is_training=False, drop_remainder=False)),
