@@ -81,8 +81,9 @@ class SquadTaskTest(tf.test.TestCase):
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         timeout=300, check=False)
     self.assertEqual(result.returncode, 0, result.stdout[-5000:])
-    # orbit prints the eval logs: "eval | step: 3 | ... 'exact_match': ..."
-    eval_line = re.search(r'eval \| step: +3 \|.*', result.stdout)
+    # orbit prints the eval logs: "eval | step: 3 | ... {'exact_match': ..."
+    eval_line = re.search(r'eval \| step: +3 \|.*exact_match.*',
+                          result.stdout)
     self.assertIsNotNone(eval_line, result.stdout[-3000:])
     for name in ('exact_match', 'final_f1', 'num_evaluated_questions'):
       self.assertIn(f"'{name}'", eval_line.group(0))
