@@ -186,28 +186,6 @@ def check_args(args, global_attention_size):
   return needed
 
 
-@contextlib.contextmanager
-def all_or_nothing(output_dir, outputs):
-  """Yields {key: temporary path}; renames all into `outputs` on success.
-
-  Temporary files sit next to their final paths, so each rename is atomic;
-  on failure they are removed, and so is `output_dir` if this created it.
-  """
-  created_dir = not tf.io.gfile.exists(output_dir)
-  tf.io.gfile.makedirs(output_dir)
-  temporary = {key: path + '.incomplete' for key, path in outputs.items()}
-  try:
-    yield temporary
-    for key, path in outputs.items():
-      tf.io.gfile.rename(temporary[key], path, overwrite=True)
-  finally:
-    for path in temporary.values():
-      if tf.io.gfile.exists(path):
-        tf.io.gfile.remove(path)
-    if created_dir and not tf.io.gfile.listdir(output_dir):
-      tf.io.gfile.rmtree(output_dir)
-
-
 def _check_written(record_path, expected, split):
   """Raises if the TFRecord does not hold `expected` records (or none)."""
   if not expected:
@@ -231,7 +209,7 @@ def convert(splits, tokenizer_name, output_dir, args,
               'pad_token_id': tokenizer.pad_token_id,
               'global_attention_size': needed, 'global_tokens': 'marked',
               'splits': {}}
-  with all_or_nothing(output_dir, outputs) as temporary:
+  with squad.all_or_nothing(output_dir, outputs) as temporary:
     for split, path in splits.items():
       counts = write_split(path, tokenizer, temporary[split],
                            temporary.get('eval_features') if split == 'eval'

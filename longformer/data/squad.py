@@ -19,6 +19,7 @@ here take token ids with their character offsets, so nothing here imports a
 tokenizer library. Bad questions are never written: `read_squad` and
 `make_windows` return why they skipped one, and the CLI counts the reasons.
 """
+import contextlib
 import dataclasses
 import json
 from typing import Iterator, List, NamedTuple, Optional, Sequence, Tuple
@@ -274,3 +275,25 @@ def eval_record(example: SquadExample, windows: Sequence[Window],
 
 def _int64_feature(values: Sequence[int]) -> tf.train.Feature:
   return tf.train.Feature(int64_list=tf.train.Int64List(value=list(values)))
+
+
+@contextlib.contextmanager
+def all_or_nothing(output_dir, outputs):
+  """Yields {key: temporary path}; renames all into `outputs` on success.
+
+  Temporary files sit next to their final paths, so each rename is atomic;
+  on failure they are removed, and so is `output_dir` if this created it.
+  """
+  created_dir = not tf.io.gfile.exists(output_dir)
+  tf.io.gfile.makedirs(output_dir)
+  temporary = {key: path + '.incomplete' for key, path in outputs.items()}
+  try:
+    yield temporary
+    for key, path in outputs.items():
+      tf.io.gfile.rename(temporary[key], path, overwrite=True)
+  finally:
+    for path in temporary.values():
+      if tf.io.gfile.exists(path):
+        tf.io.gfile.remove(path)
+    if created_dir and not tf.io.gfile.listdir(output_dir):
+      tf.io.gfile.rmtree(output_dir)
