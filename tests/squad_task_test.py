@@ -14,6 +14,9 @@ import sys
 
 import tensorflow as tf
 
+from official.core import exp_factory
+from official.modeling import hyperparams
+import longformer  # pylint: disable=unused-import
 import squad_to_tfrecord_test as data
 import tiny_tokenizer
 
@@ -95,6 +98,40 @@ class SquadTaskTest(tf.test.TestCase):
       self.assertIn(text, data.CONTEXT)
     with open(os.path.join(model_dir, 'params.yaml')) as f:
       self.assertIn('global_tokens: marked', f.read())
+
+
+class SquadRecipesTest(tf.test.TestCase):
+
+  def _load(self, name):
+    params = exp_factory.get_exp_config('longformer/squad')
+    params = hyperparams.override_params_dict(
+        params, os.path.join(data.REPO_DIR, 'experiments', name),
+        is_strict=True)
+    params.validate()
+    return params
+
+  def test_recipes_mark_question_tokens_global_with_enough_slots(self):
+    # (yaml, the tool's --max_query_length in its comments, seq length)
+    for name, max_query_length, seq_length in (
+        ('squad_v1.yaml', 64, 512), ('triviaqa_4096.yaml', 55, 4096),
+        ('demo_qa.yaml', 2, 2048)):
+      params = self._load(name)
+      encoder = params.task.model.encoder.any
+      self.assertEqual(encoder.global_tokens, 'marked', name)
+      self.assertEqual(encoder.global_attention_size, 1 + max_query_length)
+      self.assertEqual(params.task.train_data.seq_length, seq_length)
+      self.assertGreaterEqual(encoder.max_position_embeddings, seq_length + 2)
+      schedule = params.trainer.optimizer_config.learning_rate.polynomial
+      self.assertEqual(schedule.decay_steps, params.trainer.train_steps)
+      self.assertEqual(params.trainer.validation_steps, -1)
+
+  def test_triviaqa_steps_are_five_epochs_of_32(self):
+    params = self._load('triviaqa_4096.yaml')
+    self.assertEqual(params.trainer.train_steps, -(-83568 * 5 // 32))
+    self.assertEqual(params.task.train_data.global_batch_size, 32)
+    self.assertEqual(
+        params.trainer.optimizer_config.learning_rate.polynomial
+        .initial_learning_rate, 3e-5)
 
 
 if __name__ == '__main__':
