@@ -136,3 +136,40 @@ def longformer_pretraining() -> cfg.ExperimentConfig:
               initial_learning_rate=1e-4, decay_steps=1000000,
               warmup_steps=10000)),
       restrictions=list(_RESTRICTIONS))
+
+
+# ---- longformer/squad: extractive question answering ----------------------
+# pylint: disable=g-import-not-at-top,wrong-import-position
+from official.nlp.data import question_answering_dataloader
+from official.nlp.tasks import question_answering
+from longformer.tasks import question_answering as qa_task
+
+
+@exp_factory.register_config_factory('longformer/squad')
+def longformer_squad() -> cfg.ExperimentConfig:
+  """Fine-tunes a Longformer span labeler on SQuAD-format data.
+
+  Model Garden's question answering task (`BertSpanLabeler`: start and end
+  logits from a linear layer over every token) with its evaluation reading
+  the windows and character offsets `utils/squad_to_tfrecord.py` wrote
+  (`longformer.tasks.question_answering`). That tool marks `<s>` and the
+  question tokens global with `input_mask` 2, so the encoder reads marks
+  (`global_tokens: marked`) in up to 65 slots: `<s>` + a 64-token question,
+  the tool's default `--max_query_length`.
+  The learning rate is the Longformer paper's 3e-5; YAML files set sizes,
+  steps and paths.
+  """
+  return cfg.ExperimentConfig(
+      task=qa_task.LongformerQuestionAnsweringConfig(
+          model=question_answering.ModelConfig(
+              encoder=encoders.EncoderConfig(
+                  type='any', any=config_lib.LongformerEncoderConfig(
+                      global_tokens='marked', global_attention_size=65))),
+          train_data=question_answering_dataloader.QADataConfig(),
+          validation_data=question_answering_dataloader.QADataConfig(
+              is_training=False, drop_remainder=False)),
+      trainer=cfg.TrainerConfig(
+          optimizer_config=_adamw_linear_schedule(
+              initial_learning_rate=3e-5, decay_steps=10000,
+              warmup_steps=1000)),
+      restrictions=list(_RESTRICTIONS))

@@ -1,1 +1,1 @@
-"""Model Garden tasks subclassed for Longformer, one class per file."""
+"""Model Garden tasks subclassed for Longformer, one class per module."""

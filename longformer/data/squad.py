@@ -1,0 +1,299 @@
+"""SQuAD-format question answering -> windows of `<s> q </s></s> c </s>`.
+
+Reads SQuAD v1.1 / v2.0 JSON (TriviaQA converted to SQuAD format is the
+same), checks every question, and cuts each tokenized (question, context)
+pair into windows of at most `max_seq_length` tokens, `doc_stride` context
+tokens apart:
+
+  position: 0    1 .. Q      Q+1  Q+2  Q+3 .. Q+2+L   Q+3+L   .. T-1
+  token:    <s>  question    </s> </s> context window  </s>    <pad> ...
+  input_mask: 2  2 .. 2      1    1    1 .. 1          1       0 ...
+
+with Q question tokens and L context tokens. `input_mask` 2 marks the global
+tokens (`<s>` and the question: every token before the first `</s>`, as HF's
+`LongformerForQuestionAnswering` chooses), 1 the other real tokens, 0 the
+padding; the encoder reads it with `global_tokens: marked`.
+
+Tokenizing is the CLI's job (`utils/squad_to_tfrecord.py`): the functions
+here take token ids with their character offsets, so nothing here imports a
+tokenizer library. Bad questions are never written: `read_squad` and
+`make_windows` return why they skipped one, and the CLI counts the reasons.
+"""
+import contextlib
+import dataclasses
+import json
+from typing import Iterator, List, NamedTuple, Optional, Sequence, Tuple
+
+import tensorflow as tf
+
+# Why a question was skipped; the CLI reports a count for each.
+EMPTY_CONTEXT = 'empty_context'
+ANSWER_NOT_AT_OFFSET = 'answer_not_at_offset'
+NO_ANSWER = 'no_answer_in_v1_file'
+QUESTION_TOO_LONG = 'question_too_long'
+ANSWER_OUTSIDE_TOKENS = 'answer_covers_no_token'
+SKIP_REASONS = (EMPTY_CONTEXT, ANSWER_NOT_AT_OFFSET, NO_ANSWER,
+                QUESTION_TOO_LONG, ANSWER_OUTSIDE_TOKENS)
+
+# Tokens around the question and the context: <s> q </s></s> c </s>.
+NUM_SPECIAL_TOKENS = 4
+GLOBAL = 2
+LOCAL = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class SquadExample:
+  """One question about one context.
+
+  Attributes:
+    qas_id: the question's id, the key of the predictions JSON.
+    question: the question text.
+    context: the paragraph (or document) text.
+    answers: the gold answer texts (empty for an unanswerable question).
+    answer_start: the first answer's character offset in `context`, or None
+      for an unanswerable question.
+    is_impossible: True for a SQuAD v2.0 question with no answer.
+  """
+  qas_id: str
+  question: str
+  context: str
+  answers: Tuple[str, ...]
+  answer_start: Optional[int]
+  is_impossible: bool
+
+
+class Tokenized(NamedTuple):
+  """A tokenized text without special tokens.
+
+  ids: int token ids, length n.
+  offsets: (start, end) character offsets of each token in the text, n pairs.
+  """
+  ids: Sequence[int]
+  offsets: Sequence[Tuple[int, int]]
+
+
+class SpecialIds(NamedTuple):
+  """The tokenizer's `<s>` (cls), `</s>` (sep) and padding ids."""
+  cls: int
+  sep: int
+  pad: int
+
+
+@dataclasses.dataclass
+class Window:
+  """One model input: a question and a stretch of its context.
+
+  Attributes:
+    input_ids: int ids, length max_seq_length, padded with the pad id.
+    input_mask: 2 = global (<s> and question), 1 = other real token, 0 = pad.
+    context_start: position of the window's first context token.
+    offsets: (start, end) character offsets in the context of the window's
+      context tokens; position context_start + i has offsets[i].
+    start_position, end_position: token positions of the answer, or 0 and 0
+      (the `<s>` token) when the window does not hold the whole answer or the
+      question has none.
+  """
+  input_ids: List[int]
+  input_mask: List[int]
+  context_start: int
+  offsets: List[Tuple[int, int]]
+  start_position: int = 0
+  end_position: int = 0
+
+
+def read_squad(path: str, version_2_with_negative: bool
+               ) -> Iterator[Tuple[Optional[SquadExample], Optional[str]]]:
+  """Yields (example, None) for good questions, (None, reason) for bad ones.
+
+  Args:
+    path: a SQuAD-format JSON file: {"data": [{"paragraphs": [{"context",
+      "qas": [{"id", "question", "answers": [{"text", "answer_start"}],
+      "is_impossible"}]}]}]}.
+    version_2_with_negative: allow questions without answers (SQuAD v2.0).
+
+  Raises:
+    ValueError: the file is not SQuAD-format JSON.
+  """
+  with tf.io.gfile.GFile(path) as f:
+    try:
+      articles = json.load(f)['data']
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+      raise ValueError(f'{path} is not SQuAD-format JSON (a top-level object '
+                       f'with a "data" list): {e}') from None
+  for article in articles:
+    for paragraph in article['paragraphs']:
+      for qa in paragraph['qas']:
+        yield check_question(paragraph['context'], qa, version_2_with_negative)
+
+
+def check_question(context: str, qa: dict, version_2_with_negative: bool
+                   ) -> Tuple[Optional[SquadExample], Optional[str]]:
+  """Returns (example, None), or (None, reason) for a question to skip.
+
+  Args:
+    context: the paragraph text.
+    qa: one entry of the paragraph's "qas" list.
+    version_2_with_negative: allow questions without answers.
+  """
+  if not context.strip():
+    return None, EMPTY_CONTEXT
+  answers = qa.get('answers') or []
+  impossible = bool(qa.get('is_impossible', False)) or not answers
+  if impossible and not version_2_with_negative:
+    return None, NO_ANSWER
+  for answer in answers:
+    start, text = answer.get('answer_start'), answer.get('text')
+    if (not isinstance(start, int) or start < 0 or not text or
+        context[start:start + len(text)] != text):
+      return None, ANSWER_NOT_AT_OFFSET
+  return SquadExample(
+      qas_id=str(qa['id']), question=qa['question'], context=context,
+      answers=() if impossible else tuple(a['text'] for a in answers),
+      answer_start=None if impossible else answers[0]['answer_start'],
+      is_impossible=impossible), None
+
+
+def answer_token_span(example: SquadExample, context: Tokenized
+                      ) -> Optional[Tuple[int, int]]:
+  """The first answer's (first, last) context token indices, inclusive.
+
+  Returns None when no token overlaps the answer's characters. A token that
+  only partly overlaps is included, so the span may hold a few more
+  characters than the answer (as BPE joins them).
+  """
+  first_char = example.answer_start
+  end_char = first_char + len(example.answers[0])
+  inside = [i for i, (s, e) in enumerate(context.offsets)
+            if s < end_char and e > first_char]
+  if not inside:
+    return None
+  return inside[0], inside[-1]
+
+
+def window_starts(num_context_tokens: int, budget: int,
+                  doc_stride: int) -> List[int]:
+  """First context token of each window; windows cover every token.
+
+  Args:
+    num_context_tokens: context length in tokens.
+    budget: context tokens per window.
+    doc_stride: context tokens between the starts of consecutive windows
+      (steps are never longer than `budget`, so no token is left out).
+  """
+  starts = [0]
+  while starts[-1] + budget < num_context_tokens:
+    starts.append(starts[-1] + min(budget, doc_stride))
+  return starts
+
+
+def make_windows(example: SquadExample, question: Tokenized,
+                 context: Tokenized, special: SpecialIds, max_seq_length: int,
+                 max_query_length: int, doc_stride: int, is_training: bool
+                 ) -> Tuple[List[Window], Optional[str]]:
+  """Cuts one question and its context into windows.
+
+  Args:
+    example: the question.
+    question, context: the tokenized question and context.
+    special: the tokenizer's special ids.
+    max_seq_length: T, the padded length of every window.
+    max_query_length: questions with more tokens are skipped (never cut).
+    doc_stride: context tokens between window starts.
+    is_training: label the answer span in each window.
+
+  Returns:
+    (windows, None), or ([], reason) for a question to skip.
+  """
+  if len(question.ids) > max_query_length:
+    return [], QUESTION_TOO_LONG
+  span = None
+  if is_training and not example.is_impossible:
+    span = answer_token_span(example, context)
+    if span is None:
+      return [], ANSWER_OUTSIDE_TOKENS
+  head = [special.cls, *question.ids, special.sep, special.sep]
+  budget = max_seq_length - len(head) - 1
+  windows = []
+  for first in window_starts(len(context.ids), budget, doc_stride):
+    last = min(first + budget, len(context.ids))  # exclusive
+    ids = head + list(context.ids[first:last]) + [special.sep]
+    mask = [GLOBAL] * (1 + len(question.ids)) + [LOCAL] * (
+        len(ids) - 1 - len(question.ids))
+    padding = max_seq_length - len(ids)
+    window = Window(ids + [special.pad] * padding, mask + [0] * padding,
+                    len(head), list(context.offsets[first:last]))
+    if span is not None and first <= span[0] and span[1] < last:
+      window.start_position = len(head) + span[0] - first
+      window.end_position = len(head) + span[1] - first
+    windows.append(window)
+  return windows, None
+
+
+def to_tf_example(window: Window, unique_id: Optional[int] = None
+                  ) -> tf.train.Example:
+  """The `tf.train.Example` Model Garden's `QuestionAnsweringDataLoader` reads.
+
+  Args:
+    window: the window.
+    unique_id: for evaluation data, the window's id (`unique_ids`), which the
+      features file maps back to its example; None for training data, which
+      get `start_positions` and `end_positions` instead.
+  """
+  features = {
+      'input_ids': _int64_feature(window.input_ids),
+      'input_mask': _int64_feature(window.input_mask),
+      'segment_ids': _int64_feature([0] * len(window.input_ids)),
+  }
+  if unique_id is None:
+    features['start_positions'] = _int64_feature([window.start_position])
+    features['end_positions'] = _int64_feature([window.end_position])
+  else:
+    features['unique_ids'] = _int64_feature([unique_id])
+  return tf.train.Example(features=tf.train.Features(feature=features))
+
+
+def eval_record(example: SquadExample, windows: Sequence[Window],
+                unique_ids: Sequence[int]) -> dict:
+  """One line of the evaluation features file (JSON lines).
+
+  Returns:
+    {"id", "context", "answers", "is_impossible", "features": [{"unique_id",
+    "context_start", "offsets"}]}: what maps a window's predicted token span
+    back to the context text (`squad_postprocess`).
+  """
+  return {
+      'id': example.qas_id,
+      'context': example.context,
+      'answers': list(example.answers),
+      'is_impossible': example.is_impossible,
+      'features': [
+          {'unique_id': uid, 'context_start': w.context_start,
+           'offsets': [list(o) for o in w.offsets]}
+          for uid, w in zip(unique_ids, windows)],
+  }
+
+
+def _int64_feature(values: Sequence[int]) -> tf.train.Feature:
+  return tf.train.Feature(int64_list=tf.train.Int64List(value=list(values)))
+
+
+@contextlib.contextmanager
+def all_or_nothing(output_dir, outputs):
+  """Yields {key: temporary path}; renames all into `outputs` on success.
+
+  Temporary files sit next to their final paths, so each rename is atomic;
+  on failure they are removed, and so is `output_dir` if this created it.
+  """
+  created_dir = not tf.io.gfile.exists(output_dir)
+  tf.io.gfile.makedirs(output_dir)
+  temporary = {key: path + '.incomplete' for key, path in outputs.items()}
+  try:
+    yield temporary
+    for key, path in outputs.items():
+      tf.io.gfile.rename(temporary[key], path, overwrite=True)
+  finally:
+    for path in temporary.values():
+      if tf.io.gfile.exists(path):
+        tf.io.gfile.remove(path)
+    if created_dir and not tf.io.gfile.listdir(output_dir):
+      tf.io.gfile.rmtree(output_dir)

@@ -1,0 +1,69 @@
+"""Tests for utils/make_qa_demo_data.py: the answer sits where the labels say,
+far from the question, and only the asked key leads to it."""
+import json
+import os
+
+import numpy as np
+import tensorflow as tf
+
+import squad_to_tfrecord_test as tool_test
+from utils import make_qa_demo_data as demo
+
+_ARGS = dict(demo.DEFAULTS, seq_length=256, min_length=200,
+             min_pair_position=40, num_pairs=4)
+
+
+class MakeQaDemoDataTest(tf.test.TestCase):
+
+  def test_labels_point_at_the_values_after_the_asked_key(self):
+    rng = np.random.default_rng(3)
+    for n in range(20):
+      example, window = demo.make_example(rng, f'q{n}', _ARGS, 'question')
+      ids, start = window.input_ids, window.start_position
+      asked_key = ids[2]
+      self.assertEqual(ids[start - 1], asked_key)  # the key, then 2 values
+      self.assertEqual(window.end_position, start + 1)
+      self.assertGreaterEqual(start - window.context_start,
+                              _ARGS['min_pair_position'])
+      # The asked key occurs once in the context.
+      context_ids = ids[window.context_start:]
+      self.assertEqual(context_ids.count(asked_key), 1)
+      # Offsets map the labelled tokens back to the answer text.
+      first = window.offsets[start - window.context_start][0]
+      last = window.offsets[window.end_position - window.context_start][1]
+      self.assertEqual(example.context[first:last], example.answers[0])
+      self.assertEqual(example.context[example.answer_start:].split()[:2],
+                       example.answers[0].split())
+
+  def test_masks_mark_question_or_nothing(self):
+    rng = np.random.default_rng(0)
+    _, marked = demo.make_example(rng, 'a', _ARGS, 'question')
+    rng = np.random.default_rng(0)
+    _, plain = demo.make_example(rng, 'a', _ARGS, 'first')
+    self.assertEqual(marked.input_ids, plain.input_ids)
+    self.assertEqual(marked.input_mask[:4], [2, 2, 2, 1])
+    self.assertEqual(set(plain.input_mask), {0, 1})
+    self.assertLen(marked.input_ids, _ARGS['seq_length'])
+    real = marked.input_mask.index(0)
+    self.assertEqual(marked.input_ids[real - 1], demo.SPECIAL.sep)
+    self.assertEqual(set(marked.input_ids[real:]), {demo.SPECIAL.pad})
+
+  def test_files_are_readable_as_qa_records(self):
+    out = os.path.join(self.get_temp_dir(), 'demo')
+    args = dict(_ARGS, num_train=6, num_eval=3)
+    demo.write_demo_data(out, 'question', args)
+    train = tool_test.read_records(os.path.join(out, 'train.tf_record'),
+                                   ['start_positions', 'input_mask'])
+    self.assertLen(train['start_positions'], 6)
+    evals = tool_test.read_records(os.path.join(out, 'eval.tf_record'),
+                                   ['unique_ids'])
+    self.assertEqual(evals['unique_ids'], [[0], [1], [2]])
+    with open(os.path.join(out, 'eval_features.jsonl')) as f:
+      lines = [json.loads(line) for line in f]
+    self.assertEqual([l['features'][0]['unique_id'] for l in lines], [0, 1, 2])
+    self.assertEqual(sorted(os.listdir(out)), [
+        'eval.tf_record', 'eval_features.jsonl', 'train.tf_record'])
+
+
+if __name__ == '__main__':
+  tf.test.main()

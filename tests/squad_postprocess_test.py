@@ -1,0 +1,167 @@
+"""Tests for longformer/data/squad_postprocess.py on hand-built logits.
+
+Windows come from `longformer.data.squad` with the tiny BPE tokenizer; the
+answer's token positions that the logits point at come from HF's own pair
+encoding (`char_to_token`), not from the code under test.
+"""
+import os
+
+import numpy as np
+import tensorflow as tf
+import transformers
+
+from longformer.data import squad
+from longformer.data import squad_postprocess
+import squad_to_tfrecord_test as data
+import tiny_tokenizer
+
+_T = 64
+
+
+def _tokenized(tokenizer, text):
+  enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+  return squad.Tokenized(enc['input_ids'], enc['offset_mapping'])
+
+
+def _pairs(offsets):
+  """[text of token i, text of token i + 1] for each i of a window."""
+  texts = [data.CONTEXT[a:b] for a, b in offsets]
+  return [list(p) for p in zip(texts, texts[1:])]
+
+
+class SquadPostprocessTest(tf.test.TestCase):
+
+  @classmethod
+  def setUpClass(cls):
+    super().setUpClass()
+    directory = tiny_tokenizer.build_tiny_tokenizer(
+        os.path.join(tf.compat.v1.test.get_temp_dir(), 'post_tokenizer'))
+    cls._tokenizer = transformers.AutoTokenizer.from_pretrained(directory)
+
+  def _records(self, max_seq_length=_T, doc_stride=128, impossible=False):
+    """Eval records of GOOD questions (one window each at T=64)."""
+    tok = self._tokenizer
+    special = squad.SpecialIds(tok.cls_token_id, tok.sep_token_id,
+                               tok.pad_token_id)
+    records, uid = [], 0
+    qas = data.squad_json(bad=False, impossible=impossible)['data'][0][
+        'paragraphs'][0]['qas']
+    for qa in qas:
+      example, _ = squad.check_question(data.CONTEXT, qa, True)
+      windows, reason = squad.make_windows(
+          example, _tokenized(tok, example.question),
+          _tokenized(tok, data.CONTEXT), special, max_seq_length, 16,
+          doc_stride, is_training=False)
+      self.assertIsNone(reason)
+      uids = list(range(uid, uid + len(windows)))
+      uid += len(windows)
+      records.append(squad.eval_record(example, windows, uids))
+    return records
+
+  def _hf_answer_positions(self, question, answer):
+    """Token positions of `answer` in HF's `<s> q </s></s> c </s>`."""
+    enc = self._tokenizer(question, data.CONTEXT)
+    first_char = data.CONTEXT.index(answer)
+    start = enc.char_to_token(first_char, sequence_index=1)
+    end = enc.char_to_token(first_char + len(answer) - 1, sequence_index=1)
+    return start, end
+
+  def _forced_logits(self, records, spans):
+    """Logits 0 everywhere except 10 at each question's (start, end)."""
+    logits = {}
+    for record in records:
+      start, end = spans[record['id']]
+      for feature in record['features']:
+        s, e = np.zeros(_T, np.float32), np.zeros(_T, np.float32)
+        s[start], e[end] = 10.0, 10.0
+        logits[feature['unique_id']] = (s, e)
+    return logits
+
+  def test_forced_gold_span_gives_gold_text_and_full_scores(self):
+    records = self._records()
+    spans = {i: self._hf_answer_positions(q, a) for i, q, a in data.GOOD}
+    predictions, _, left_out = squad_postprocess.predict_answers(
+        records, self._forced_logits(records, spans), n_best_size=5,
+        max_answer_length=10, version_2_with_negative=False,
+        null_score_diff_threshold=0.0)
+    self.assertEqual(left_out, 0)
+    self.assertEqual(predictions, {i: a for i, _, a in data.GOOD})
+    metrics = squad_postprocess.evaluate(records, predictions, {}, False)
+    self.assertEqual(metrics, {'exact_match': 1.0, 'final_f1': 1.0})
+
+  def test_span_shifted_by_one_token_scores_below_one(self):
+    records = self._records()
+    spans = {}
+    for i, q, a in data.GOOD:
+      start, end = self._hf_answer_positions(q, a)
+      spans[i] = (start + 1, end + 1)
+    predictions, _, _ = squad_postprocess.predict_answers(
+        records, self._forced_logits(records, spans), 5, 10, False, 0.0)
+    for i, _, a in data.GOOD:
+      self.assertNotEqual(predictions[i], a)
+      self.assertIn(predictions[i], data.CONTEXT)
+    metrics = squad_postprocess.evaluate(records, predictions, {}, False)
+    self.assertEqual(metrics['exact_match'], 0.0)
+    self.assertLess(metrics['final_f1'], 1.0)
+
+  def test_spans_outside_context_or_too_long_are_never_chosen(self):
+    records = self._records()
+    # The best logits point into the question (position 1) and at an end
+    # before the start; only the runner-up span lies in the context.
+    spans = {i: self._hf_answer_positions(q, a) for i, q, a in data.GOOD}
+    logits = self._forced_logits(records, spans)
+    for s, e in logits.values():
+      s[1], e[1] = 50.0, 50.0
+    predictions, _, _ = squad_postprocess.predict_answers(
+        records, logits, 5, 10, False, 0.0)
+    self.assertEqual(predictions, {i: a for i, _, a in data.GOOD})
+    # max_answer_length 1 rules out the two-token gold spans.
+    short, _, _ = squad_postprocess.predict_answers(
+        records, self._forced_logits(records, spans), 5, 1, False, 0.0)
+    self.assertNotEqual(short['guitar'], 'A man')
+
+  def test_answer_found_in_a_later_window(self):
+    # T=24 splits the context into several windows; the logits of every
+    # window are zero except in the last one holding 'A man' (the end of the
+    # context), found by its offsets' text.
+    records = self._records(max_seq_length=24, doc_stride=4)
+    record = [r for r in records if r['id'] == 'guitar'][0]
+    self.assertGreater(len(record['features']), 3)
+    logits = {f['unique_id']: (np.zeros(24, np.float32),
+                               np.zeros(24, np.float32))
+              for f in record['features']}
+    holding = [f for f in record['features']
+               if ['A', 'man'] in _pairs(f['offsets'])]
+    self.assertNotEqual(holding[-1], record['features'][0])
+    feature = holding[-1]
+    first = _pairs(feature['offsets']).index(['A', 'man'])
+    s, e = logits[feature['unique_id']]
+    s[feature['context_start'] + first] = 10.0
+    e[feature['context_start'] + first + 1] = 10.0
+    predictions, _, left_out = squad_postprocess.predict_answers(
+        [record], logits, 5, 10, False, 0.0)
+    self.assertEqual(left_out, 0)
+    self.assertEqual(predictions, {'guitar': 'A man'})
+
+  def test_version_2_null_answer_and_missing_windows(self):
+    records = self._records(impossible=True)
+    spans = {i: self._hf_answer_positions(q, a) for i, q, a in data.GOOD}
+    spans['none'] = (0, 0)  # <s>: no answer
+    logits = self._forced_logits(records, spans)
+    predictions, diff, _ = squad_postprocess.predict_answers(
+        records, logits, 5, 10, True, 0.0)
+    self.assertEqual(predictions['none'], '')
+    self.assertGreater(diff['none'], 0.0)
+    metrics = squad_postprocess.evaluate(records, predictions, diff, True)
+    self.assertEqual(metrics['exact_match'], 1.0)
+    self.assertEqual(metrics['has_answer_exact_match'], 1.0)
+    # A question whose window has no logits is left out, and counted.
+    del logits[records[0]['features'][0]['unique_id']]
+    predictions, _, left_out = squad_postprocess.predict_answers(
+        records, logits, 5, 10, True, 0.0)
+    self.assertEqual(left_out, 1)
+    self.assertNotIn(records[0]['id'], predictions)
+
+
+if __name__ == '__main__':
+  tf.test.main()

@@ -1,0 +1,138 @@
+"""End to end: squad_to_tfrecord.py -> TFRecords -> train.py longformer/squad.
+
+Both run as subprocesses, as users run them, on the tiny SQuAD JSON of
+`squad_to_tfrecord_test` and a tokenizer the test trains; a tiny model with
+the question tokens global (`global_tokens: marked`) trains a few steps with
+`--mode=train_and_eval`, and the evaluation must log exact match and F1 and
+write predictions that are substrings of the original contexts.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import tensorflow as tf
+
+from official.core import exp_factory
+from official.modeling import hyperparams
+import longformer  # pylint: disable=unused-import
+import squad_to_tfrecord_test as data
+import tiny_tokenizer
+
+_TRAIN_PY = os.path.join(data.REPO_DIR, 'train.py')
+_T = 48
+_MAX_QUERY_LENGTH = 10
+
+
+def _overrides(out_dir):
+  """Tiny `longformer/squad` overrides on the tool's output."""
+  encoder = {
+      'vocab_size': 400, 'hidden_size': 32, 'num_layers': 2,
+      'num_attention_heads': 2, 'intermediate_size': 64,
+      'max_position_embeddings': _T + 2, 'type_vocab_size': 1,
+      'attention_window': [8], 'global_tokens': 'marked',
+      'global_attention_size': 1 + _MAX_QUERY_LENGTH,
+  }
+  return {
+      'task': {
+          'model': {'encoder': {'type': 'any', 'any': encoder}},
+          'n_best_size': 5,
+          'max_answer_length': 8,
+          'validation_features_path': os.path.join(out_dir,
+                                                   'eval_features.jsonl'),
+          'train_data': {
+              'input_path': os.path.join(out_dir, 'train.tf_record'),
+              'global_batch_size': 4, 'seq_length': _T},
+          'validation_data': {
+              'input_path': os.path.join(out_dir, 'eval.tf_record'),
+              'global_batch_size': 4, 'seq_length': _T},
+      },
+      'trainer': {
+          'train_steps': 3, 'steps_per_loop': 1, 'summary_interval': 1,
+          'checkpoint_interval': 3, 'validation_interval': 3,
+          'validation_steps': -1,
+          'optimizer_config': {
+              'learning_rate': {'polynomial': {'decay_steps': 3}},
+              'warmup': {'polynomial': {'warmup_steps': 1}}},
+      },
+  }
+
+
+class SquadTaskTest(tf.test.TestCase):
+
+  def test_tool_then_train_and_eval_reports_scores_and_predictions(self):
+    tmp = self.get_temp_dir()
+    tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(
+        os.path.join(tmp, 'tokenizer'))
+    json_path = os.path.join(tmp, 'squad.json')
+    with open(json_path, 'w') as f:
+      json.dump(data.squad_json(), f)
+    out_dir = os.path.join(tmp, 'records')
+    data.run_tool([f'--train_file={json_path}', f'--eval_file={json_path}',
+                   f'--tokenizer={tokenizer_dir}', f'--max_seq_length={_T}',
+                   '--doc_stride=8', f'--max_query_length={_MAX_QUERY_LENGTH}',
+                   f'--global_attention_size={1 + _MAX_QUERY_LENGTH}',
+                   f'--output_dir={out_dir}'])
+    model_dir = os.path.join(tmp, 'model')
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES='',
+               PYTHONPATH=data.REPO_DIR)
+    result = subprocess.run(
+        [sys.executable, _TRAIN_PY, '--experiment=longformer/squad',
+         f'--params_override={json.dumps(_overrides(out_dir))}',
+         '--mode=train_and_eval', f'--model_dir={model_dir}'],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=300, check=False)
+    self.assertEqual(result.returncode, 0, result.stdout[-5000:])
+    # orbit prints the eval logs: "eval | step: 3 | ... {'exact_match': ..."
+    eval_line = re.search(r'eval \| step: +3 \|.*exact_match.*',
+                          result.stdout)
+    self.assertIsNotNone(eval_line, result.stdout[-3000:])
+    for name in ('exact_match', 'final_f1', 'num_evaluated_questions'):
+      self.assertIn(f"'{name}'", eval_line.group(0))
+    self.assertIn("'num_evaluated_questions': 3.0", eval_line.group(0))
+    with open(os.path.join(model_dir, 'predictions.json')) as f:
+      predictions = json.load(f)
+    self.assertEqual(set(predictions), {i for i, _, _ in data.GOOD})
+    for text in predictions.values():
+      self.assertIn(text, data.CONTEXT)
+    with open(os.path.join(model_dir, 'params.yaml')) as f:
+      self.assertIn('global_tokens: marked', f.read())
+
+
+class SquadRecipesTest(tf.test.TestCase):
+
+  def _load(self, name):
+    params = exp_factory.get_exp_config('longformer/squad')
+    params = hyperparams.override_params_dict(
+        params, os.path.join(data.REPO_DIR, 'experiments', name),
+        is_strict=True)
+    params.validate()
+    return params
+
+  def test_recipes_mark_question_tokens_global_with_enough_slots(self):
+    # (yaml, the tool's --max_query_length in its comments, seq length)
+    for name, max_query_length, seq_length in (
+        ('squad_v1.yaml', 64, 512), ('triviaqa_4096.yaml', 55, 4096),
+        ('demo_qa.yaml', 2, 2048)):
+      params = self._load(name)
+      encoder = params.task.model.encoder.any
+      self.assertEqual(encoder.global_tokens, 'marked', name)
+      self.assertEqual(encoder.global_attention_size, 1 + max_query_length)
+      self.assertEqual(params.task.train_data.seq_length, seq_length)
+      self.assertGreaterEqual(encoder.max_position_embeddings, seq_length + 2)
+      schedule = params.trainer.optimizer_config.learning_rate.polynomial
+      self.assertEqual(schedule.decay_steps, params.trainer.train_steps)
+      self.assertEqual(params.trainer.validation_steps, -1)
+
+  def test_triviaqa_steps_are_five_epochs_of_32(self):
+    params = self._load('triviaqa_4096.yaml')
+    self.assertEqual(params.trainer.train_steps, -(-83568 * 5 // 32))
+    self.assertEqual(params.task.train_data.global_batch_size, 32)
+    self.assertEqual(
+        params.trainer.optimizer_config.learning_rate.polynomial
+        .initial_learning_rate, 3e-5)
+
+
+if __name__ == '__main__':
+  tf.test.main()
