@@ -62,13 +62,12 @@ class GlobalSlots(NamedTuple):
       empty).
     is_valid: bool [B, G], False for an empty slot.
     is_global: bool [B, T], True for the tokens that hold a slot.
-    slot_of_token: int32 [B, T], the slot a global token holds (0 for other
-      tokens).
+    holds: bool [B, T, G], True where token t holds slot g.
   """
   positions: tf.Tensor
   is_valid: tf.Tensor
   is_global: tf.Tensor
-  slot_of_token: tf.Tensor
+  holds: tf.Tensor
 
 
 def global_slots(is_marked: tf.Tensor, global_size: int) -> GlobalSlots:
@@ -97,7 +96,7 @@ def global_slots(is_marked: tf.Tensor, global_size: int) -> GlobalSlots:
       tf.where(holds, token_index[:, tf.newaxis], 0), axis=1)  # [B, G]
   return GlobalSlots(positions=positions,
                      is_valid=tf.reduce_any(holds, axis=1),
-                     is_global=is_global, slot_of_token=slot_of_token)
+                     is_global=is_global, holds=holds)
 
 
 def take_global(x: tf.Tensor, slots: GlobalSlots) -> tf.Tensor:
@@ -117,7 +116,10 @@ def put_global_rows(local_rows: tf.Tensor, global_rows: tf.Tensor,
   Returns:
     [B, T, N, H].
   """
-  spread = tf.gather(global_rows, slots.slot_of_token, batch_dims=1)
+  # A one-hot matmul rather than a gather: its gradient is a matmul too,
+  # not a scatter-add over all T rows (slow on CPUs under XLA).
+  spread = tf.einsum('BTG,BGNH->BTNH', tf.cast(slots.holds, global_rows.dtype),
+                     global_rows)
   return tf.where(slots.is_global[:, :, tf.newaxis, tf.newaxis], spread,
                   local_rows)  # [B, T, N, H]
 
