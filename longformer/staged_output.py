@@ -31,8 +31,13 @@ def refuse_existing(paths: List[str]) -> None:
         'another output path; nothing was written.')
 
 
+def _move_order(name: str):
+  """TF checkpoint data, then its index, then files that point at them."""
+  return ('.data-' not in name, not name.endswith('.index'), name)
+
+
 def _publish_into_existing(stage: str, final_dir: str) -> List[str]:
-  names = sorted(os.listdir(stage))
+  names = sorted(os.listdir(stage), key=_move_order)
   refuse_existing([os.path.join(final_dir, n) for n in names])
   moved = []
   try:
