@@ -6,9 +6,10 @@ and a failure or Ctrl-C before that leaves no output files.
 
 - A new output folder appears at once: the staging folder (a sibling) is
   renamed to it, one atomic step.
-- Into an existing folder the files are moved one by one after checking
-  that none of them exists yet (existing outputs are never overwritten);
-  a failed move takes back the ones already moved.
+- Into an existing folder (staged in a hidden subfolder of it) the files
+  are moved one by one after checking that none of them exists yet
+  (existing outputs are never overwritten); a failed move takes back the
+  ones already moved.
 """
 import contextlib
 import os
@@ -30,8 +31,13 @@ def refuse_existing(paths: List[str]) -> None:
         'another output path; nothing was written.')
 
 
+def _move_order(name: str):
+  """TF checkpoint data, then its index, then files that point at them."""
+  return ('.data-' not in name, not name.endswith('.index'), name)
+
+
 def _publish_into_existing(stage: str, final_dir: str) -> List[str]:
-  names = sorted(os.listdir(stage))
+  names = sorted(os.listdir(stage), key=_move_order)
   refuse_existing([os.path.join(final_dir, n) for n in names])
   moved = []
   try:
@@ -53,7 +59,10 @@ def staged(final_dir: str) -> Iterator['Stage']:
     final_dir: the folder the files belong in (created on publish).
   """
   final_dir = os.path.abspath(final_dir)
-  parent = os.path.dirname(final_dir)
+  # Inside an existing folder (a hidden subfolder), else beside it, so the
+  # final renames never cross a file system.
+  parent = (final_dir if os.path.isdir(final_dir) else
+            os.path.dirname(final_dir))
   os.makedirs(parent, exist_ok=True)
   stage = Stage(final_dir, tempfile.mkdtemp(
       prefix=f'.{os.path.basename(final_dir)}.partial-', dir=parent))

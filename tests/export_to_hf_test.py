@@ -16,14 +16,13 @@ import hf_reference
 import tiny_experiment
 from longformer import checkpoint_conversion
 from longformer import config as config_lib
+from longformer import hf_config
 from longformer import task_heads
 from task_heads_test import _qa_batch
 from task_heads_test import _scaled
 
 REPO = tiny_experiment.REPO_DIR
 EXPORTER = os.path.join(REPO, 'utils', 'export_to_hf.py')
-CONVERTER = os.path.join(REPO, 'utils',
-                         'convert_pretrained_pytorch_checkpoint_to_tf.py')
 
 
 def _run(args):
@@ -50,13 +49,31 @@ def test_bare_encoder_weights_round_trip_exactly():
     np.testing.assert_array_equal(exported[key], value, err_msg=key)
 
 
-def test_qa_model_round_trips_through_both_clis(tmp_path):
+def _write_converted(model, head, prefix, global_size):
+  """Writes `model` converted, checkpoint and YAML as the converter does.
+
+  In process, to keep the test fast; the converter CLI itself is tested in
+  converter_test.py and task_heads_test.py.
+  """
+  encoder_config = checkpoint_conversion.encoder_config_from_hf(
+      model.config.to_dict(), global_attention_size=global_size)
+  encoder = config_lib.build_longformer_encoder(encoder_config)
+  task_model = task_heads.build_task_model(encoder, head)
+  checkpoint_conversion.load_hf_weights(
+      encoder, _weights(model), task_heads.head_weight_table(task_model, head))
+  tf.train.Checkpoint(encoder=encoder, model=task_model).write(prefix)
+  with open(os.path.join(os.path.dirname(prefix), 'encoder_config.yaml'),
+            'w') as f:
+    yaml.safe_dump(hf_config.encoder_yaml_dict(encoder_config, prefix), f)
+  return task_model
+
+
+def test_qa_model_round_trips_with_identical_weights(tmp_path):
   model = _scaled(transformers.LongformerForQuestionAnswering(
       hf_reference.tiny_hf_config()))
-  model.save_pretrained(tmp_path / 'hf')
   prefix = str(tmp_path / 'converted' / 'longformer')
-  _run([CONVERTER, f'--pytorch_model={tmp_path / "hf"}',
-        f'--output_path={prefix}', '--global_attention_size=6'])
+  span_labeler = _write_converted(model, task_heads.QUESTION_ANSWERING,
+                                  prefix, global_size=6)
   result = _run([EXPORTER, f'--checkpoint={prefix}',
                  '--head=question_answering', '--tolerance=1e-5',
                  f'--output_dir={tmp_path / "back"}'])
@@ -71,14 +88,6 @@ def test_qa_model_round_trips_through_both_clis(tmp_path):
     np.testing.assert_array_equal(exported[key], value, err_msg=key)
 
   # The reloaded HF model gives our span labeler's logits.
-  with open(tmp_path / 'converted' / 'encoder_config.yaml') as f:
-    fields = yaml.safe_load(f)['task']['model']['encoder']['any']
-  encoder = config_lib.build_longformer_encoder(
-      config_lib.LongformerEncoderConfig(**fields))
-  span_labeler = task_heads.build_task_model(
-      encoder, task_heads.QUESTION_ANSWERING)
-  tf.train.Checkpoint(model=span_labeler).read(
-      prefix).assert_existing_objects_matched()
   ids, mask = _qa_batch([5, 5], 37, seed=3)
   start, end = span_labeler(dict(
       input_word_ids=ids.astype(np.int32), input_mask=mask.astype(np.int32),
