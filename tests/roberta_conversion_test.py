@@ -64,7 +64,9 @@ _FLAGS = (f'--max_seq_length={_MAX_SEQ_LENGTH}', '--attention_window=16',
 def _written_config(output_path):
   with open(os.path.join(os.path.dirname(output_path),
                          'encoder_config.yaml')) as f:
-    block = yaml.safe_load(f)['encoder']
+    written = yaml.safe_load(f)
+  # The `encoder:` block, alone or inside a full `task:` override file.
+  block = written.get('encoder') or written['task']['model']['encoder']
   return config_lib.LongformerEncoderConfig(**block['any'])
 
 
