@@ -174,13 +174,17 @@ def test_model_garden_dataloader_reads_the_records(written):
                                 first['input_ids'])
 
 
-def test_no_documents_writes_nothing(tmp_path):
+@pytest.mark.parametrize('content, message', [
+    (b'\n  \n', 'No documents'),
+    (b'caf\xe9 latin-1\n', 'is not UTF-8 text'),
+])
+def test_bad_input_writes_nothing(tmp_path, content, message):
   tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(str(tmp_path / 'tok'))
   (tmp_path / 'docs').mkdir()
-  (tmp_path / 'docs' / 'a.txt').write_text('\n  \n')
+  (tmp_path / 'docs' / 'a.txt').write_bytes(content)
   result = _run(f'--input={tmp_path / "docs"}',
                 f'--output_file={tmp_path / "out" / "x.tf_record"}',
                 f'--tokenizer={tokenizer_dir}', '--documents=file')
   assert result.returncode != 0
-  assert 'No documents' in result.stderr + result.stdout
+  assert message in result.stderr + result.stdout
   assert os.listdir(tmp_path / 'out') == []

@@ -73,7 +73,9 @@ def test_text_to_pretraining_mlm_accuracy_and_recopy(tmp_path):
        f'--output_path={long_prefix}', f'--max_seq_length={_SEQ}',
        '--attention_window=16', '--global_attention_size=0')
   with open(tmp_path / 'long' / 'encoder_config.yaml') as f:
-    encoder = yaml.safe_load(f)['encoder']
+    written = yaml.safe_load(f)
+  # The `encoder:` block, alone or inside a full `task:` override file.
+  encoder = written.get('encoder') or written['task']['model']['encoder']
 
   data = dict(input_path=records, seq_length=_SEQ, global_batch_size=4,
               max_predictions_per_seq=_PREDICTIONS)

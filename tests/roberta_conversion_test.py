@@ -64,7 +64,9 @@ _FLAGS = (f'--max_seq_length={_MAX_SEQ_LENGTH}', '--attention_window=16',
 def _written_config(output_path):
   with open(os.path.join(os.path.dirname(output_path),
                          'encoder_config.yaml')) as f:
-    block = yaml.safe_load(f)['encoder']
+    written = yaml.safe_load(f)
+  # The `encoder:` block, alone or inside a full `task:` override file.
+  block = written.get('encoder') or written['task']['model']['encoder']
   return config_lib.LongformerEncoderConfig(**block['any'])
 
 
@@ -279,3 +281,36 @@ def test_recopy_global_from_local(converted_masked_lm, tmp_path):
     if name.startswith(('encoder/', 'masked_lm/')) and '.ATTRIBUTES' in name:
       np.testing.assert_array_equal(recopied.get_tensor(name),
                                     original.get_tensor(name), err_msg=name)
+
+
+@pytest.mark.parametrize('cls, config_cls', [
+    (transformers.XLMRobertaModel, transformers.XLMRobertaConfig),
+    (transformers.CamembertModel, transformers.CamembertConfig),
+])
+def test_roberta_family_converts(cls, config_cls):
+  """XLM-R and CamemBERT share RoBERTa's names and position offset."""
+  torch.manual_seed(5)
+  model = cls(config_cls(
+      vocab_size=97, hidden_size=32, num_hidden_layers=2,
+      num_attention_heads=4, intermediate_size=48,
+      max_position_embeddings=_ROBERTA_LENGTH + 2, type_vocab_size=1,
+      pad_token_id=1, hidden_dropout_prob=0.0,
+      attention_probs_dropout_prob=0.0)).eval()
+  roberta_config = model.config.to_dict()
+  state = {k: v.numpy() for k, v in model.state_dict().items()}
+  config = checkpoint_conversion.encoder_config_from_hf(
+      roberta_conversion.longformer_config_from_roberta(
+          roberta_config, 128, 128), global_attention_size=0)
+  encoder = config_lib.build_longformer_encoder(config)
+  batch = _batch(50)
+  encoder(batch)
+  checkpoint_conversion.load_hf_weights(
+      encoder, roberta_conversion.roberta_state_to_longformer(
+          state, roberta_config, 128))
+  with torch.no_grad():
+    theirs = model(input_ids=_as_long(batch['input_word_ids']),
+                   attention_mask=_as_long(batch['input_mask']))
+  real = batch['input_mask'][..., None] > 0
+  diff = np.abs(np.where(real, encoder(batch)['sequence_output'].numpy() -
+                         theirs.last_hidden_state.numpy(), 0)).max()
+  assert diff <= hf_reference.PARITY_ATOL, diff

@@ -223,6 +223,9 @@ def _check_against_roberta(prefix, hf_model, encoder_config, head):
 
 def convert():
   """RoBERTa -> Longformer checkpoint + encoder_config.yaml."""
+  if not 0 <= FLAGS.global_attention_size <= FLAGS.max_seq_length:
+    raise SystemExit(f'--global_attention_size={FLAGS.global_attention_size}'
+                     f' must be in [0, --max_seq_length].')
   hf_model, roberta_config = _load_roberta(FLAGS.roberta_model)
   state = {k: v.detach().numpy() for k, v in hf_model.state_dict().items()}
   try:
@@ -273,7 +276,9 @@ def _source_of_recopy(path):
     if not os.path.exists(yaml_path):
       raise SystemExit(f'No encoder_config.yaml beside {path}.')
     with open(yaml_path) as f:
-      encoder = yaml.safe_load(f)['encoder']
+      written = yaml.safe_load(f)
+    # The `encoder:` block, alone or inside a full `task:` override file.
+    encoder = written.get('encoder') or written['task']['model']['encoder']
     epsilon = masked_lm_head.HF_NORM_EPSILON
   if encoder.get('type') != 'any':
     raise SystemExit(f'{yaml_path} does not describe a Longformer encoder '

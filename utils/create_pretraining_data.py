@@ -90,13 +90,17 @@ def _documents(files, counts):
   """Yields the text of every non-empty document; counts skipped lines."""
   for path in files:
     with open(path, encoding='utf-8') as f:
-      texts = [f.read()] if FLAGS.documents == 'file' else f
-      for text in texts:
-        text = text.rstrip('\n')
-        if not text.strip():
-          counts['skipped empty documents'] += 1
-          continue
-        yield text
+      try:
+        texts = [f.read()] if FLAGS.documents == 'file' else list(f)
+      except UnicodeDecodeError as e:
+        raise SystemExit(f'{path} is not UTF-8 text ({e}); convert it '
+                         'first (e.g. iconv -t utf-8).') from e
+    for text in texts:
+      text = text.rstrip('\n')
+      if not text.strip():
+        counts['skipped empty documents'] += 1
+        continue
+      yield text
 
 
 def _load_tokenizer(name):
