@@ -168,8 +168,8 @@ def run(
 
 def _is_chief() -> bool:
   """True unless TF_CONFIG names this process a non-chief task."""
-  task = json.loads(os.environ.get('TF_CONFIG', '{}')).get('task', {})
-  cluster = json.loads(os.environ.get('TF_CONFIG', '{}')).get('cluster', {})
+  tf_config = json.loads(os.environ.get('TF_CONFIG') or '{}')
+  task, cluster = tf_config.get('task', {}), tf_config.get('cluster', {})
   task_type = task.get('type', 'chief')
   if task_type == 'worker' and 'chief' not in cluster:
     return int(task.get('index', 0)) == 0

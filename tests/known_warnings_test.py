@@ -6,7 +6,8 @@ import tensorflow as tf
 from longformer import known_warnings
 
 _MESSAGE = 'Gradients do not exist for variables %s when minimizing the loss.'
-_BIAS = 'longformer_encoder/transformer/layer_0/self_attention/key_global/bias:0'
+_BIAS = ('longformer_encoder/transformer/layer_0/self_attention/'
+         'key_global/bias:0')
 _POOLER = 'longformer_encoder/pooler_transform/kernel:0'
 
 

@@ -26,7 +26,8 @@ class ReadmeSnippetTest(tf.test.TestCase):
 
   def test_snippet_runs_and_padding_leaves_real_tokens_unchanged(self):
     namespace = {}
-    exec(compile(_snippet(), 'README.md', 'exec'), namespace)  # pylint: disable=exec-used
+    code = compile(_snippet(), 'README.md', 'exec')
+    exec(code, namespace)  # pylint: disable=exec-used
     outputs, ids = namespace['outputs'], namespace['ids']
     self.assertEqual(outputs['sequence_output'].shape, [2, 5, 768])
     self.assertEqual(outputs['pooled_output'].shape, [2, 768])

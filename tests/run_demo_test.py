@@ -1,7 +1,8 @@
 """Tests for utils/run_demo.py's verdict (the demo itself takes minutes)."""
 import tensorflow as tf
 
-import tiny_experiment  # pylint: disable=unused-import  (puts the repo on sys.path)
+# tiny_experiment puts the repository root on sys.path.
+import tiny_experiment  # pylint: disable=unused-import
 from utils import run_demo
 
 
@@ -13,19 +14,19 @@ def _results(with_global, without):
 class VerdictTest(tf.test.TestCase):
 
   def test_gap_passes(self):
-    ok, line = run_demo._verdict(_results(1.0, 0.537))  # pylint: disable=protected-access
+    ok, line = run_demo.verdict(_results(1.0, 0.537))
     self.assertTrue(ok)
     self.assertStartsWith(line, 'Verdict: PASS')
     self.assertIn('100.0% with a global token vs 53.7% without', line)
 
   def test_no_gap_fails(self):
     for with_global, without in ((0.55, 0.53), (1.0, 0.99)):
-      ok, line = run_demo._verdict(_results(with_global, without))  # pylint: disable=protected-access
+      ok, line = run_demo.verdict(_results(with_global, without))
       self.assertFalse(ok)
       self.assertStartsWith(line, 'Verdict: UNEXPECTED')
 
   def test_single_run_makes_no_claim(self):
-    ok, line = run_demo._verdict(_results(1.0, 0.5)[:1])  # pylint: disable=protected-access
+    ok, line = run_demo.verdict(_results(1.0, 0.5)[:1])
     self.assertTrue(ok)
     self.assertIn('no comparison', line)
 

@@ -43,7 +43,8 @@ for name, batch in batches.items():
 examples = [bytes.fromhex(h) for h in json.loads(sys.argv[3])]
 out['examples'] = loaded.signatures['serve_examples'](
     examples=tf.constant(examples))['outputs'].numpy().tolist()
-out['longformer_imported'] = any(m.startswith('longformer') for m in sys.modules)
+out['longformer_imported'] = any(
+    m.startswith('longformer') for m in sys.modules)
 print('RESULT ' + json.dumps(out))
 '''
 

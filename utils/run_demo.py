@@ -118,7 +118,7 @@ _SOLVED_ACCURACY = 0.9
 _CHANCE_ACCURACY_MAX = 0.65
 
 
-def _verdict(results: List[Dict]) -> Tuple[bool, str]:
+def verdict(results: List[Dict]) -> Tuple[bool, str]:
   """Whether global attention solved the task the local window cannot."""
   by_size = {r['global_size']: r['accuracy'] for r in results}
   if 0 not in by_size or not any(size > 0 for size in by_size):
@@ -188,8 +188,8 @@ def main(_):
     with open(FLAGS.results_md, 'w') as f:
       f.write(_markdown(results))
     print(f'Table written to {FLAGS.results_md}')
-  ok, verdict = _verdict(results)
-  print(f'Whole demo: {time.time() - start:.0f} s. {verdict}')
+  ok, line = verdict(results)
+  print(f'Whole demo: {time.time() - start:.0f} s. {line}')
   if not ok:
     sys.exit(1)
 
