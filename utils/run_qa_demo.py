@@ -164,6 +164,7 @@ def _markdown(results: List[Dict]) -> str:
 
 
 def main(_):
+  os.makedirs(FLAGS.output_dir, exist_ok=True)
   results = [_train(name, FLAGS.output_dir) for name in RUNS]
   print(_table(results))
   if FLAGS.results_md:
