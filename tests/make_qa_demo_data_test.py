@@ -21,8 +21,13 @@ class MakeQaDemoDataTest(tf.test.TestCase):
       example, window = demo.make_example(rng, f'q{n}', _ARGS, 'question')
       ids, start = window.input_ids, window.start_position
       asked_key = ids[2]
-      self.assertEqual(ids[start - 1], asked_key)  # the key, then 2 values
-      self.assertEqual(window.end_position, start + 1)
+      self.assertEqual(ids[start - 1], asked_key)  # the key, then its value
+      self.assertEqual(window.end_position, start)
+      key_index = asked_key - demo.FIRST_KEY_ID
+      first_value = demo.FIRST_KEY_ID + _ARGS['num_keys'] + (
+          key_index * _ARGS['values_per_key'])
+      self.assertBetween(ids[start], first_value,
+                         first_value + _ARGS['values_per_key'] - 1)
       self.assertGreaterEqual(start - window.context_start,
                               _ARGS['min_pair_position'])
       # The asked key occurs once in the context.
@@ -32,8 +37,8 @@ class MakeQaDemoDataTest(tf.test.TestCase):
       first = window.offsets[start - window.context_start][0]
       last = window.offsets[window.end_position - window.context_start][1]
       self.assertEqual(example.context[first:last], example.answers[0])
-      self.assertEqual(example.context[example.answer_start:].split()[:2],
-                       example.answers[0].split())
+      self.assertEqual(example.context[example.answer_start:].split()[0],
+                       example.answers[0])
 
   def test_masks_mark_question_or_nothing(self):
     rng = np.random.default_rng(0)

@@ -3,10 +3,11 @@ r"""Writes the offline long-document QA demo data for `longformer/squad`.
 Each example is a question naming a key, and a long context of random
 filler words with key -> value pairs spread through it:
 
-  <s> ASK k7 </s></s> w3 w9 .. k2 v5 v1 w8 .. k7 v0 v4 w1 .. </s> <pad>..
-                                              ^^^^^ the answer: "v0 v4"
+  <s> ASK k7 </s></s> w3 w9 .. k2 v9 w8 .. k7 v29 w1 .. k4 v17 .. </s> <pad>..
+                                         ^^^ the answer: "v29"
 
-The answer is the two value words after the asked key. Every pair lies at
+The answer is the value word after the asked key; each key has its own
+`--values_per_key` value words, so a value names its key. Every pair lies at
 context position `--min_pair_position` or later, so with a full attention
 window W and L layers no context token sees the question through the local
 band alone (L * W / 2 tokens) : the model needs the question tokens global
@@ -44,13 +45,17 @@ QUESTION_LENGTH = 2  # ASK + the key
 
 DEFAULTS = {
     'seq_length': 2048, 'min_length': 1536, 'min_pair_position': 64,
-    'num_pairs': 8, 'num_keys': 16, 'num_values': 16, 'vocab_size': 96,
+    'num_pairs': 8, 'num_keys': 8, 'values_per_key': 4, 'vocab_size': 96,
     'num_train': 2048, 'num_eval': 256, 'seed': 0,
 }
 
 
-def _vocabulary(num_keys, num_values, vocab_size):
-  """(key ids, value ids, filler ids, {id: word}) of the demo's vocabulary."""
+def _vocabulary(num_keys, values_per_key, vocab_size):
+  """(key ids, value ids, filler ids, {id: word}) of the demo's vocabulary.
+
+  Key n's values are values[n * values_per_key:(n + 1) * values_per_key].
+  """
+  num_values = num_keys * values_per_key
   keys = np.arange(FIRST_KEY_ID, FIRST_KEY_ID + num_keys)
   values = np.arange(keys[-1] + 1, keys[-1] + 1 + num_values)
   filler = np.arange(values[-1] + 1, vocab_size)
@@ -74,29 +79,31 @@ def make_example(rng, qas_id, args, global_mode):
       'first' (input_mask 1 on every real token).
   """
   keys, values, filler, words = _vocabulary(
-      args['num_keys'], args['num_values'], args['vocab_size'])
+      args['num_keys'], args['values_per_key'], args['vocab_size'])
+  per_key = args['values_per_key']
   head = [SPECIAL.cls, ASK_ID, 0, SPECIAL.sep, SPECIAL.sep]
   length = int(rng.integers(args['min_length'], args['seq_length'] + 1))
   num_context = length - len(head) - 1
   context = rng.choice(filler, num_context)
-  # Non-overlapping 3-token slots (key, value, value) from min_pair_position.
-  slots = (num_context - args['min_pair_position']) // 3
+  # Non-overlapping 2-token slots (key, value) from min_pair_position.
+  slots = (num_context - args['min_pair_position']) // 2
   chosen = rng.choice(slots, args['num_pairs'], replace=False)
-  pair_keys = rng.choice(keys, args['num_pairs'], replace=False)
+  pair_keys = rng.choice(len(keys), args['num_pairs'], replace=False)
   asked = int(rng.integers(args['num_pairs']))
   for n, (slot, key) in enumerate(zip(chosen, pair_keys)):
-    at = args['min_pair_position'] + 3 * slot
-    context[at:at + 3] = [key, *rng.choice(values, 2)]
+    at = args['min_pair_position'] + 2 * slot
+    own_values = values[key * per_key:(key + 1) * per_key]
+    context[at:at + 2] = [keys[key], rng.choice(own_values)]
     if n == asked:
-      answer_at = at + 1  # the first value token, in context positions
-  head[2] = int(pair_keys[asked])
+      answer_at = at + 1  # the value token, in context positions
+  head[2] = int(keys[pair_keys[asked]])
   names = [words[int(i)] for i in context]
   offsets, text = [], ''
   for name in names:
     start = len(text) + (1 if text else 0)
     text = f'{text} {name}' if text else name
     offsets.append((start, len(text)))
-  answer = ' '.join(names[answer_at:answer_at + 2])
+  answer = names[answer_at]
   example = squad.SquadExample(qas_id, f'ASK {words[head[2]]}', text,
                                (answer,), offsets[answer_at][0], False)
   ids = head + [int(i) for i in context] + [SPECIAL.sep]
@@ -105,7 +112,7 @@ def make_example(rng, qas_id, args, global_mode):
   padding = args['seq_length'] - len(ids)
   window = squad.Window(ids + [SPECIAL.pad] * padding, mask + [0] * padding,
                         len(head), offsets, len(head) + answer_at,
-                        len(head) + answer_at + 1)
+                        len(head) + answer_at)
   return example, window
 
 

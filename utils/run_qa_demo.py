@@ -1,7 +1,7 @@
 r"""Runs the offline long-document QA demo end to end: data, train.py, results.
 
 1. Writes the demo data twice (utils/make_qa_demo_data.py: a question naming
-   a key; the answer is the two values after that key, 64 or more tokens
+   a key; the answer is the value word after that key, 64 or more tokens
    away in a 1,536 to 2,048-token context): once with `input_mask` 2 on `<s>`
    and the question tokens, once with a 0/1 mask.
 2. Runs train.py --experiment=longformer/squad
@@ -152,8 +152,9 @@ def _markdown(results: List[Dict]) -> str:
       f'{tf.__version__}, Python {platform.python_version()}.', '',
       'Task (`utils/make_qa_demo_data.py`): the question is `ASK k`; the '
       'context holds 1,536 to 2,048 tokens of random filler with 8 key -> '
-      'value pairs (16 keys, 16 value words) at context positions 64 or '
-      'later; the answer is the two value words after key `k`. Model: '
+      'value pairs (8 keys, each with its own 4 value words) at context '
+      'positions 64 or later; the answer is the value word after key `k`. '
+      'Model: '
       f'`{_YAML}`, 2 layers, hidden 32, window 32 (16 tokens each side), '
       'trained from random weights on 2,048 questions. Wall time is the '
       'whole `train.py` run: start-up, training, one evaluation and '
@@ -163,6 +164,7 @@ def _markdown(results: List[Dict]) -> str:
 
 
 def main(_):
+  os.makedirs(FLAGS.output_dir, exist_ok=True)
   results = [_train(name, FLAGS.output_dir) for name in RUNS]
   print(_table(results))
   if FLAGS.results_md:
