@@ -143,12 +143,7 @@ def run(
   while True:
     preemption_watcher = None
     try:
-      run_strategy = strategy or distribute_utils.get_distribution_strategy(
-          distribution_strategy=params.runtime.distribution_strategy,
-          all_reduce_alg=params.runtime.all_reduce_alg,
-          num_gpus=params.runtime.num_gpus,
-          tpu_address=params.runtime.tpu,
-          **params.runtime.model_parallelism())
+      run_strategy = strategy or _create_strategy(params)
       with run_strategy.scope():
         task = _create_task(params, model_dir)
       if isinstance(run_strategy, tf.distribute.TPUStrategy):
@@ -164,6 +159,16 @@ def run(
       logging.info('Some TPU workers had been preempted (message: %s), '
                    'restarting training from the last checkpoint...',
                    preemption_watcher.preemption_message)
+      strategy = None  # reconnect
+
+
+def _create_strategy(params: cfg.ExperimentConfig) -> tf.distribute.Strategy:
+  return distribute_utils.get_distribution_strategy(
+      distribution_strategy=params.runtime.distribution_strategy,
+      all_reduce_alg=params.runtime.all_reduce_alg,
+      num_gpus=params.runtime.num_gpus,
+      tpu_address=params.runtime.tpu,
+      **params.runtime.model_parallelism())
 
 
 def _is_chief() -> bool:
@@ -188,13 +193,9 @@ def _check_mode(params: cfg.ExperimentConfig, mode: str) -> None:
 
 
 def _train(params: cfg.ExperimentConfig, model_dir: str, mode: str) -> None:
-  """Model Garden's `main` after the config is parsed."""
-  if 'train' in mode:
-    resume_check.check_checkpoint_matches(params, model_dir)
-    # Eval-only jobs write no params.yaml, so a continuous eval job never
-    # races the train job writing the same file.
-    train_utils.serialize_config(params, model_dir)
+  """Model Garden's `main` after the config is parsed and checked."""
   if mode == 'continuous_train_and_eval':
+    train_utils.serialize_config(params, model_dir)
     continuous_finetune_lib.run_continuous_finetune(
         mode, params, model_dir, pretrain_steps=FLAGS.pretrain_steps)
   else:
@@ -203,7 +204,15 @@ def _train(params: cfg.ExperimentConfig, model_dir: str, mode: str) -> None:
     if params.runtime.mixed_precision_dtype:
       performance.set_mixed_precision_policy(
           params.runtime.mixed_precision_dtype)
-    run(params, model_dir, mode,
+    # The strategy comes first: multi-worker collectives and TPUs must be
+    # set up before any TensorFlow op runs (the architecture check runs ops).
+    strategy = _create_strategy(params)
+    if 'train' in mode:
+      resume_check.check_checkpoint_matches(params, model_dir)
+      # Eval-only jobs write no params.yaml, so a continuous eval job never
+      # races the train job writing the same file.
+      train_utils.serialize_config(params, model_dir)
+    run(params, model_dir, mode, strategy,
         enable_async_checkpointing=FLAGS.enable_async_checkpointing)
   train_utils.save_gin_config(mode, model_dir)
 

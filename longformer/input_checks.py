@@ -38,11 +38,16 @@ def _patterns(input_path) -> List[str]:
   return [p for p in input_path if p]
 
 
-def _has_a_record(path: str, compression_type: str) -> bool:
-  dataset = tf.data.TFRecordDataset(path, compression_type=compression_type)
-  for _ in dataset.take(1):
-    return True
-  return False
+def _has_a_record(path: str) -> bool:
+  """Whether the (uncompressed) TFRecord file holds any byte.
+
+  train.py checks before the distribution strategy exists, and running a
+  TensorFlow op first would break `multi_worker_mirrored` and TPU start-up,
+  so this reads bytes instead of records. Model Garden's data configs read
+  uncompressed TFRecords only.
+  """
+  with tf.io.gfile.GFile(path, 'rb') as f:
+    return bool(f.read(1))
 
 
 def _check_one(key: str, data: cfg.DataConfig) -> None:
@@ -65,8 +70,7 @@ def _check_one(key: str, data: cfg.DataConfig) -> None:
       raise ValueError(f'task.{key}.input_path: {pattern!r} matches no '
                        f'file. Check the path, or set it with {fix}.')
     files.extend(matched)
-  compression_type = getattr(data, 'compression_type', '') or ''
-  empty = [f for f in files if not _has_a_record(f, compression_type)]
+  empty = [f for f in files if not _has_a_record(f)]
   if len(empty) == len(files):
     raise ValueError(
         f'task.{key}.input_path: {", ".join(files)} hold(s) no record. '
