@@ -35,7 +35,7 @@ W = attention_window / 2 the one-sided window, L layers:
 
 For Longformer-base (D 768, I 3072, W 256) that is 15.7 MFLOP per token per
 layer (14.2 linear, 1.6 windowed), 189 MFLOP per token for 12 layers: the
-model's necessary work, as the issue counts it, the same for every
+model's necessary work, the same for every
 implementation. Work an implementation adds is not credited: HF's global
 key/value projections over all tokens (ours folds them into the G global
 queries), the 3W keys per query of our blocks or HF's 4W chunks. Embeddings,

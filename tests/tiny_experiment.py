@@ -19,7 +19,7 @@ from utils import make_demo_data  # pylint: disable=g-import-not-at-top
 SEQ_LENGTH = 64
 BATCH_SIZE = 8
 
-# hidden <= 32, 2 layers, T = 64: the STYLE's unit-test sizes. Window 8 and
+# hidden <= 32, 2 layers, T = 64: small enough for fast unit tests. Window 8 and
 # global size 1 keep both attention paths in play.
 ENCODER = {
     'vocab_size': 64,
