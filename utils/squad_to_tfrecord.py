@@ -132,7 +132,8 @@ def write_split(input_path, tokenizer, record_path, features_path, args):
                      counts['seen'] / (time.time() - start))
       if example is not None:
         if example.context != context:  # questions share their paragraph
-          context, tokens = example.context, tokenize(tokenizer, context)
+          context = example.context
+          tokens = tokenize(tokenizer, context)
         question = tokenize(tokenizer, example.question.lstrip())
         windows, reason = squad.make_windows(
             example, question, tokens, special, args['max_seq_length'],
