@@ -47,7 +47,7 @@ def squad_json(bad: bool = True, impossible: bool = False) -> dict:
 
 
 def run_tool(args, check=True):
-  """Runs the tool; returns the CompletedProcess (stdout + stderr in .stdout)."""
+  """Runs the tool; returns its CompletedProcess (stdout holds stderr too)."""
   env = dict(os.environ, CUDA_VISIBLE_DEVICES='')
   result = subprocess.run([sys.executable, _TOOL, *args], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -131,13 +131,13 @@ def write_split(input_path, tokenizer, record_path, features_path, args):
                      input_path, counts['seen'], counts['windows'],
                      counts['seen'] / (time.time() - start))
       if example is not None:
-        if example.context != context:
-          context, tokens = example.context, tokenize(tokenizer,
-                                                      example.context)
+        if example.context != context:  # questions share their paragraph
+          context = example.context
+          tokens = tokenize(tokenizer, context)
+        question = tokenize(tokenizer, example.question.lstrip())
         windows, reason = squad.make_windows(
-            example, tokenize(tokenizer, example.question.lstrip()), tokens, special,
-            args['max_seq_length'], args['max_query_length'],
-            args['doc_stride'], is_training)
+            example, question, tokens, special, args['max_seq_length'],
+            args['max_query_length'], args['doc_stride'], is_training)
       if reason:
         skipped[reason] += 1
         continue

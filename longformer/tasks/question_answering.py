@@ -61,7 +61,8 @@ class LongformerQuestionAnsweringTask(question_answering.QuestionAnsweringTask):
                logging_dir=None, name=None):
     # Skips QuestionAnsweringTask.__init__, which tokenizes the eval JSON
     # with WordPiece / SentencePiece.
-    base_task.Task.__init__(self, params, logging_dir, name=name)  # pylint: disable=non-parent-init-called
+    # pylint: disable-next=non-parent-init-called
+    base_task.Task.__init__(self, params, logging_dir, name=name)
     self._eval_examples = []
     if params.validation_data and params.validation_data.input_path:
       if not params.validation_features_path:
