@@ -151,6 +151,35 @@ def load_lm_head_weights(head: masked_lm_head.RobertaMaskedLM,
   return used
 
 
+def head_weight_table(head) -> checkpoint_conversion.WeightTable:
+  """(HF name, our variable, transform) of the head, for export.
+
+  `checkpoint_conversion.hf_weights_from_model(encoder, table)` runs it in
+  reverse; the tied decoder is added by `add_tied_weights`.
+  """
+  linear = checkpoint_conversion.LINEAR_KERNEL
+  same = checkpoint_conversion.IDENTITY
+  table = [(name, variable, linear if transpose else same)
+           for name, variable, transpose in _head_table(head)]
+  return table + [(_BIAS_NAMES[0], head.bias, same)]
+
+
+def add_tied_weights(weights: dict, hf_names) -> dict:
+  """Adds HF's tied `lm_head.decoder.*` copies that `hf_names` expects.
+
+  Args:
+    weights: HF name -> array from `hf_weights_from_model` with
+      `head_weight_table` (encoder names prefixed `longformer.`).
+    hf_names: the HF model's state-dict keys.
+  """
+  tied = {_TIED_DECODER: checkpoint_conversion.TASK_MODEL_PREFIX +
+          'embeddings.word_embeddings.weight',
+          _BIAS_NAMES[1]: _BIAS_NAMES[0]}
+  return dict(weights, **{name: weights[source]
+                          for name, source in tied.items()
+                          if name in hf_names})
+
+
 def checkpoint_items(encoder, head=None) -> dict:
   """The objects to write with `tf.train.Checkpoint(**items)`.
 

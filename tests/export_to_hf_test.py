@@ -13,6 +13,7 @@ import yaml
 from official.nlp.modeling import models
 
 import hf_reference
+import masked_lm_conversion_test
 import tiny_experiment
 from longformer import checkpoint_conversion
 from longformer import config as config_lib
@@ -49,8 +50,10 @@ def test_bare_encoder_weights_round_trip_exactly():
     np.testing.assert_array_equal(exported[key], value, err_msg=key)
 
 
-def _write_converted(model, head, prefix, global_size):
-  """Writes `model` converted, checkpoint and YAML as the converter does.
+def _write_converted(model, head, prefix, global_size,
+                     global_tokens='first'):
+  """Writes `model` converted, checkpoint and YAML as the converter does
+  (the YAML with `global_tokens`; the returned model's encoder is 'first').
 
   In process, to keep the test fast; the converter CLI itself is tested in
   converter_test.py and task_heads_test.py.
@@ -62,6 +65,7 @@ def _write_converted(model, head, prefix, global_size):
   checkpoint_conversion.load_hf_weights(
       encoder, _weights(model), task_heads.head_weight_table(task_model, head))
   tf.train.Checkpoint(encoder=encoder, model=task_model).write(prefix)
+  encoder_config.global_tokens = global_tokens
   with open(os.path.join(os.path.dirname(prefix), 'encoder_config.yaml'),
             'w') as f:
     yaml.safe_dump(hf_config.encoder_yaml_dict(encoder_config, prefix), f)
@@ -69,15 +73,19 @@ def _write_converted(model, head, prefix, global_size):
 
 
 def test_qa_model_round_trips_with_identical_weights(tmp_path):
+  """From a YAML with `global_tokens: marked` (HF has no such field; the
+  exporter's self-check marks HF's QA global tokens with input_mask 2)."""
   model = _scaled(transformers.LongformerForQuestionAnswering(
       hf_reference.tiny_hf_config()))
   prefix = str(tmp_path / 'converted' / 'longformer')
   span_labeler = _write_converted(model, task_heads.QUESTION_ANSWERING,
-                                  prefix, global_size=6)
+                                  prefix, global_size=6,
+                                  global_tokens='marked')
   result = _run([EXPORTER, f'--checkpoint={prefix}',
                  '--head=question_answering', '--tolerance=1e-5',
                  f'--output_dir={tmp_path / "back"}'])
   assert 'LongformerForQuestionAnswering' in result.stdout.splitlines()[-1]
+  assert 'max abs diff start_logits' in result.stdout, result.stdout
 
   back, info = transformers.LongformerForQuestionAnswering.from_pretrained(
       tmp_path / 'back', output_loading_info=True)
@@ -133,3 +141,35 @@ def test_glue_model_dir_exports_as_a_sequence_classifier(tmp_path):
   diff, where = hf_reference.max_diff(ours.numpy(), theirs.numpy())
   assert diff <= hf_reference.PARITY_ATOL, (diff, where)
   assert np.abs(ours.numpy()).max() > 1e-3  # Not a trivially zero output.
+
+
+def test_masked_lm_round_trips_with_identical_weights(tmp_path):
+  """HF `LongformerForMaskedLM` -> converter's checkpoint -> HF again."""
+  model = masked_lm_conversion_test.hf_masked_lm(seed=5)
+  state = _weights(model)
+  encoder_config = checkpoint_conversion.encoder_config_from_hf(
+      model.config.to_dict(), global_attention_size=3)
+  encoder = config_lib.build_longformer_encoder(encoder_config)
+  encoder(hf_reference.random_batch(model.config, 1, 8, 3))
+  head = task_heads.build_task_model(encoder, task_heads.MASKED_LM)
+  task_heads.load_weights(encoder, head, task_heads.MASKED_LM,
+                          checkpoint_conversion.strip_task_prefix(state))
+  prefix = str(tmp_path / 'converted' / 'longformer')
+  tf.train.Checkpoint(**task_heads.checkpoint_items(
+      encoder, head, task_heads.MASKED_LM)).write(prefix)
+  with open(tmp_path / 'converted' / 'encoder_config.yaml', 'w') as f:
+    yaml.safe_dump(hf_config.encoder_yaml_dict(
+        encoder_config, prefix, task_heads.task_model_yaml(
+            task_heads.MASKED_LM)), f)
+  result = _run([EXPORTER, f'--checkpoint={prefix}', '--head=masked_lm',
+                 '--tolerance=1e-5', f'--output_dir={tmp_path / "back"}'])
+  assert 'max abs diff mlm_logits' in result.stdout, result.stdout
+  assert 'LongformerForMaskedLM' in result.stdout.splitlines()[-1]
+
+  back, info = transformers.LongformerForMaskedLM.from_pretrained(
+      tmp_path / 'back', output_loading_info=True)
+  assert not info['missing_keys'] and not info['unexpected_keys'], info
+  exported = _weights(back)
+  assert sorted(state) == sorted(exported)
+  for key, value in state.items():
+    np.testing.assert_array_equal(exported[key], value, err_msg=key)

@@ -4,8 +4,10 @@ Both heads go through the converter CLI; the classifier is then evaluated
 by `train.py --experiment=longformer/glue --mode=eval` on the converter's
 own YAML and folder, the QA model is restored into Model Garden's
 `BertSpanLabeler`. Global tokens are HF's own: `<s>` for classification,
-`<s>` + the question (everything before the first `</s>`) for QA, which
-sit in the first G positions of these inputs.
+`<s>` + the question (everything before the first `</s>`) for QA, with
+questions of different lengths per row, marked for our encoder by
+`input_mask` 2 (`global_tokens='marked'`, the data path) or by
+`global_attention_mask`.
 """
 import glob
 import json
@@ -128,6 +130,13 @@ def _qa_batch(question_lengths, seq_length, seed=0):
   return ids, mask
 
 
+def _hf_global_mask(ids):
+  """HF's QA global mask: 1 before the first `</s>` of each row."""
+  first_sep = (ids == SEP_ID).argmax(-1)
+  return (np.arange(ids.shape[1])[None] < first_sep[:, None]).astype(
+      np.int64)
+
+
 def _our_span_logits(task_model, ids, mask):
   start, end = task_model(dict(input_word_ids=ids.astype(np.int32),
                                input_mask=mask.astype(np.int32),
@@ -136,34 +145,52 @@ def _our_span_logits(task_model, ids, mask):
 
 
 def test_qa_model_restores_into_span_labeler_with_hf_logits(tmp_path):
-  question_length = 5
-  global_size = 1 + question_length  # `<s>` + the question.
+  question_lengths = [5, 2, 0]  # Global: `<s>` + question, 6, 3 and 1.
+  global_size = 1 + max(question_lengths)
   model = _scaled(transformers.LongformerForQuestionAnswering(
       hf_reference.tiny_hf_config()))
   model.save_pretrained(tmp_path / 'hf')
   prefix = str(tmp_path / 'converted' / 'longformer')
   result = _run([CONVERTER, f'--pytorch_model={tmp_path / "hf"}',
                  f'--output_path={prefix}',
-                 f'--global_attention_size={global_size}'])
+                 f'--global_attention_size={global_size}',
+                 '--check_batch_size=3'])
   assert 'max abs diff end_logits' in result.stdout, result.stdout
 
   with open(os.path.join(os.path.dirname(prefix), 'encoder_config.yaml')) as f:
     fields = yaml.safe_load(f)['task']['model']['encoder']['any']
+  fields['global_tokens'] = 'marked'  # input_mask 2 = global, as data tools.
   encoder = config_lib.build_longformer_encoder(
       config_lib.LongformerEncoderConfig(**fields))
   span_labeler = task_heads.build_task_model(
       encoder, task_heads.QUESTION_ANSWERING)
   tf.train.Checkpoint(model=span_labeler).read(
       prefix).assert_existing_objects_matched()
-  ids, mask = _qa_batch([question_length] * 3, 45)
+  ids, mask = _qa_batch(question_lengths, 45)
+  global_mask = _hf_global_mask(ids)
   with torch.no_grad():  # HF's own global mask: everything before `</s>`.
     hf = model(input_ids=torch.from_numpy(ids),
                attention_mask=torch.from_numpy(mask))
-  start, end = _our_span_logits(span_labeler, ids, mask)
+  start, end = _our_span_logits(span_labeler, ids, mask + global_mask)
   real = mask.astype(bool)  # HF leaves padding logits unmasked too.
   for ours, theirs in ((start, hf.start_logits), (end, hf.end_logits)):
     diff, where = hf_reference.max_diff(ours * real, theirs.numpy() * real)
     assert diff <= hf_reference.PARITY_ATOL, (diff, where)
+
+  # The same model fed HF's `global_attention_mask` with a 0/1 input_mask.
+  sequence = encoder(dict(
+      input_word_ids=ids.astype(np.int32), input_mask=mask.astype(np.int32),
+      input_type_ids=np.zeros_like(ids, np.int32),
+      global_attention_mask=global_mask.astype(np.int32)))['sequence_output']
+  start, _ = span_labeler.span_labeling(sequence)
+  diff, where = hf_reference.max_diff(start.numpy() * real,
+                                      hf.start_logits.numpy() * real)
+  assert diff <= hf_reference.PARITY_ATOL, (diff, where)
+  # Negative control: the first G tokens global (right only for row 0).
+  start, _ = _our_span_logits(span_labeler, ids,
+                              mask + (np.arange(45) < global_size) * mask)
+  diff = np.abs((start - hf.start_logits.numpy()) * real)[1:].max()
+  assert diff > 100 * hf_reference.PARITY_ATOL, diff
 
 
 @pytest.mark.parametrize('head', [task_heads.CLASSIFICATION,

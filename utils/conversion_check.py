@@ -3,8 +3,12 @@
 The converted model is rebuilt from the written `encoder_config.yaml` and
 restored from the written checkpoint (every saved value must be used); the
 reference is what `transformers` `from_pretrained` loads from the original
-folder. Both run on one random padded batch with the first G tokens global.
-torch and transformers are imported inside the functions.
+folder. Both run on one random padded batch: the first G tokens global, or
+for question answering `<s>` question `</s></s>` context `</s>` rows whose
+global tokens are HF's own choice (everything before the first `</s>`),
+passed to our encoder as `global_attention_mask`. A masked-LM head is
+compared on its logits at every position. torch and transformers are
+imported inside the functions.
 """
 from typing import Dict, Optional
 
@@ -14,6 +18,7 @@ import yaml
 
 from longformer import config as config_lib
 from longformer import hf_config as hf_config_lib
+from longformer import masked_lm_conversion
 from longformer import task_heads
 
 
@@ -39,17 +44,20 @@ def _restore(prefix: str, yaml_path: str, head: Optional[str],
              num_classes: int):
   """(encoder config, encoder, task model or None) from the written files."""
   with open(yaml_path) as f:
-    fields = yaml.safe_load(f)['task']['model']['encoder']['any']
-  encoder_config = config_lib.LongformerEncoderConfig(**fields)
+    model_fields = yaml.safe_load(f)['task']['model']
+  encoder_config = config_lib.LongformerEncoderConfig(
+      **model_fields['encoder']['any'])
   encoder = config_lib.build_longformer_encoder(encoder_config)
-  objects = dict(encoder=encoder)
+  encoder(random_batch(encoder_config, 1, max(
+      8, encoder_config.global_attention_size)))
+  task_model = None
   if head is not None:
-    objects['model'] = task_heads.build_task_model(encoder, head, num_classes)
-  else:
-    encoder(random_batch(encoder_config, 1, max(
-        8, encoder_config.global_attention_size)))
+    task_model = task_heads.build_task_model(
+        encoder, head, num_classes, norm_epsilon=model_fields.get(
+            'mlm_norm_epsilon', encoder_config.norm_epsilon))
+  objects = task_heads.checkpoint_items(encoder, task_model, head)
   tf.train.Checkpoint(**objects).read(prefix).assert_consumed()
-  return encoder_config, encoder, objects.get('model')
+  return encoder_config, encoder, task_model
 
 
 def seq_length_for(encoder_config, requested: int) -> int:
@@ -70,9 +78,65 @@ def seq_length_for(encoder_config, requested: int) -> int:
              max_tokens)
 
 
-def _hf_outputs(model_dir, head, batch, global_size, require_every_weight):
-  """HF outputs, name -> array (the pooler's only if HF loaded it)."""
+def qa_batch(encoder_config, sep_token_id: int, batch_size: int,
+             seq_length: int, seed: int = 0) -> Dict[str, np.ndarray]:
+  """`<s> question </s></s> context </s>` rows, then padding.
+
+  Row r has a question of max(0, G - 1 - r) tokens, so its global tokens
+  (`<s>` + question) are the first max(1, G - r) positions: all G slots in
+  row 0, fewer in the others. Exactly three `</s>` per row, as HF's QA
+  model requires.
+
+  Returns:
+    `random_batch`'s inputs plus `global_attention_mask` (1 = global,
+    before the first `</s>`), int32 [B, T] each.
+
+  Raises:
+    ValueError: seq_length too short for G global tokens and three `</s>`.
+  """
+  g = max(encoder_config.global_attention_size, 1)
+  if seq_length < g + 3:
+    raise ValueError(f'A QA self-check needs --check_seq_length >= '
+                     f'global_attention_size + 3 = {g + 3}.')
+  batch = random_batch(encoder_config, batch_size, seq_length, seed)
+  ids, mask = batch['input_word_ids'], batch['input_mask']
+  pad = encoder_config.pad_token_id
+  ids[ids == sep_token_id] = next(
+      i for i in range(encoder_config.vocab_size) if i not in (pad,
+                                                               sep_token_id))
+  global_mask = np.zeros_like(mask)
+  for row in range(batch_size):
+    question = max(0, g - 1 - row)
+    length = max(int(mask[row].sum()), question + 4)
+    mask[row, :length], mask[row, length:] = 1, 0
+    ids[row, length:] = pad
+    ids[row, [question + 1, question + 2, length - 1]] = sep_token_id
+    global_mask[row, :question + 1] = 1
+  batch['input_type_ids'] *= mask
+  return dict(batch, global_attention_mask=global_mask)
+
+
+def _torch_inputs(batch, global_mask=None):
+  """HF keyword arguments (int64 tensors) for our inputs dict."""
   import torch  # pylint: disable=g-import-not-at-top
+  as_long = lambda x: torch.from_numpy(np.asarray(x, np.int64))
+  inputs = dict(input_ids=as_long(batch['input_word_ids']),
+                attention_mask=as_long(batch['input_mask']),
+                token_type_ids=as_long(batch['input_type_ids']))
+  if global_mask is not None:
+    inputs['global_attention_mask'] = as_long(global_mask)
+  return inputs
+
+
+def _first_tokens_global(batch, global_size):
+  """int [B, T]: 1 on the first `global_size` tokens of each row."""
+  global_mask = np.zeros_like(batch['input_mask'])
+  global_mask[:, :global_size] = 1
+  return global_mask
+
+
+def _load_hf(model_dir, head, require_every_weight):
+  """(HF model of `head`'s class in float32 eval mode, its loading info)."""
   import transformers  # pylint: disable=g-import-not-at-top
   hf_class = getattr(transformers, task_heads.HF_CLASSES[head])
   model, info = hf_class.from_pretrained(model_dir, output_loading_info=True)
@@ -80,16 +144,28 @@ def _hf_outputs(model_dir, head, batch, global_size, require_every_weight):
                                info['unexpected_keys']):
     raise ValueError(f'{model_dir} does not load cleanly as {hf_class}: '
                      f'{info}')
-  model.float().eval()
-  as_long = lambda x: torch.from_numpy(np.asarray(x, np.int64))
-  global_mask = np.zeros_like(batch['input_mask'])
-  global_mask[:, :global_size] = 1
-  inputs = dict(input_ids=as_long(batch['input_word_ids']),
-                attention_mask=as_long(batch['input_mask']),
-                global_attention_mask=as_long(global_mask),
-                token_type_ids=as_long(batch['input_type_ids']))
-  base = model if head is None else model.longformer
+  return model.float().eval(), info
+
+
+def _hf_outputs(model, info, head, batch, global_size):
+  """HF outputs, name -> array (the pooler's only if HF loaded it).
+
+  QA runs without a global mask (HF computes its own); its encoder output
+  uses that same mask, computed by HF's function.
+  """
+  import torch  # pylint: disable=g-import-not-at-top
+  from transformers.models.longformer import modeling_longformer  # pylint: disable=g-import-not-at-top
+  inputs = _torch_inputs(batch)
+  if head == task_heads.QUESTION_ANSWERING:
+    hf_global = modeling_longformer._compute_global_attention_mask(  # pylint: disable=protected-access
+        inputs['input_ids'], model.config.sep_token_id)
+  else:
+    hf_global = _first_tokens_global(batch, global_size)
   with torch.no_grad():
+    if head == task_heads.QUESTION_ANSWERING:
+      qa = model(**inputs)
+    inputs.update(_torch_inputs(batch, hf_global))
+    base = model if head is None else model.longformer
     encoder_out = base(**inputs)
     out = {'sequence_output': encoder_out.last_hidden_state.numpy()}
     if head is None and not info['missing_keys']:
@@ -97,21 +173,46 @@ def _hf_outputs(model_dir, head, batch, global_size, require_every_weight):
     if head == task_heads.CLASSIFICATION:
       out['logits'] = model(**inputs).logits.numpy()
     elif head == task_heads.QUESTION_ANSWERING:
-      qa = model(**inputs)
       out['start_logits'] = qa.start_logits.numpy()
       out['end_logits'] = qa.end_logits.numpy()
+    elif head == task_heads.MASKED_LM:
+      out['mlm_logits'] = model(**inputs).logits.numpy()
   return out
 
 
+def _our_inputs(encoder_config, batch, global_mask):
+  """Our inputs with `global_mask`'s tokens global, in the config's mode.
+
+  'marked': `input_mask` 2 on global tokens (the task models' data path);
+  'first': the 0/1 batch plus `global_attention_mask`.
+  """
+  inputs = {k: v for k, v in batch.items() if k != 'global_attention_mask'}
+  if encoder_config.global_tokens == 'marked':
+    inputs['input_mask'] = batch['input_mask'] + global_mask
+  else:
+    inputs['global_attention_mask'] = global_mask
+  return inputs
+
+
 def _our_outputs(encoder, task_model, head, batch):
+  """Our outputs, name -> array; `batch` from `_our_inputs`."""
   ours = encoder(batch, training=False)
   out = {'sequence_output': ours['sequence_output'].numpy(),
          'pooled_output': ours['pooled_output'].numpy()}
   if head == task_heads.CLASSIFICATION:
-    out['logits'] = task_model(batch, training=False).numpy()
+    # Its functional inputs have no global_attention_mask: in 'first' mode
+    # the batch's global tokens are the first G, which the model makes.
+    out['logits'] = task_model({k: v for k, v in batch.items()
+                                if k != 'global_attention_mask'},
+                               training=False).numpy()
   elif head == task_heads.QUESTION_ANSWERING:
-    start, end = task_model(batch, training=False)
+    # The task model's functional inputs have no global_attention_mask:
+    # its span-labeling layer runs on the encoder output computed with it.
+    start, end = task_model.span_labeling(ours['sequence_output'])
     out['start_logits'], out['end_logits'] = start.numpy(), end.numpy()
+  elif head == task_heads.MASKED_LM:
+    out['mlm_logits'] = masked_lm_conversion.mlm_logits(encoder, task_model,
+                                                        batch)
   return out
 
 
@@ -125,7 +226,7 @@ def compare_with_hf(encoder_config, encoder, task_model, head: Optional[str],
       for the bare encoder).
     model_dir: a save_pretrained folder, loaded with the class of `head`.
     batch_size, seq_length: the random batch (seq_length 0: see
-      `seq_length_for`); the first G tokens are global.
+      `seq_length_for`); the first G tokens are global (QA: `qa_batch`).
     require_every_weight: raise ValueError if HF reports a missing or an
       unexpected weight.
 
@@ -133,11 +234,19 @@ def compare_with_hf(encoder_config, encoder, task_model, head: Optional[str],
     The largest difference over every output (each is printed).
   """
   seq_length = seq_length_for(encoder_config, seq_length)
-  batch = random_batch(encoder_config, batch_size, seq_length)
-  theirs = _hf_outputs(model_dir, head, batch,
-                       encoder_config.global_attention_size,
-                       require_every_weight)
-  ours = _our_outputs(encoder, task_model, head, batch)
+  model, info = _load_hf(model_dir, head, require_every_weight)
+  if head == task_heads.QUESTION_ANSWERING:
+    batch = qa_batch(encoder_config, model.config.sep_token_id, batch_size,
+                     seq_length)
+    global_mask = batch.pop('global_attention_mask')
+  else:
+    batch = random_batch(encoder_config, batch_size, seq_length)
+    global_mask = _first_tokens_global(batch,
+                                       encoder_config.global_attention_size)
+  theirs = _hf_outputs(model, info, head, batch,
+                       encoder_config.global_attention_size)
+  ours = _our_outputs(encoder, task_model, head,
+                      _our_inputs(encoder_config, batch, global_mask))
   diffs = {}
   for name, expected in theirs.items():
     diffs[name] = float(np.abs(ours[name] - expected).max())
@@ -154,3 +263,33 @@ def check_staged(prefix: str, yaml_path: str, model_dir: str,
                                                  num_classes)
   return compare_with_hf(encoder_config, encoder, task_model, head, model_dir,
                          batch_size, seq_length)
+
+
+def hf_mlm_logits(hf_model, batch, global_attention_size) -> np.ndarray:
+  """HF `...ForMaskedLM` logits: float32 [B, T, V].
+
+  Args:
+    hf_model: `LongformerForMaskedLM` (the first `global_attention_size`
+      tokens global) or `RobertaForMaskedLM` (`global_attention_size` must
+      be 0: RoBERTa attends fully).
+    batch: our encoder inputs, int32 [B, T] each.
+    global_attention_size: leading global tokens.
+  """
+  import torch  # pylint: disable=g-import-not-at-top
+  global_mask = None
+  if hf_model.config.model_type == 'longformer':
+    global_mask = _first_tokens_global(batch, global_attention_size)
+  elif global_attention_size:
+    raise ValueError('A RoBERTa reference has no global tokens; check with '
+                     'global_attention_size=0.')
+  with torch.no_grad():
+    return hf_model.eval()(**_torch_inputs(batch, global_mask)).logits.numpy()
+
+
+def max_mlm_logits_diff(hf_model, encoder, head, batch,
+                        global_attention_size) -> float:
+  """Max abs difference of MLM logits at every real token, HF vs ours."""
+  ours = masked_lm_conversion.mlm_logits(encoder, head, batch)
+  theirs = hf_mlm_logits(hf_model, batch, global_attention_size)
+  real = np.asarray(batch['input_mask'])[..., None] > 0
+  return float(np.abs(np.where(real, ours - theirs, 0.0)).max())

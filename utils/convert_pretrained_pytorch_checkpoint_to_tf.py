@@ -12,20 +12,24 @@ never other files in the folder. Bare `LongformerModel` checkpoints and task
 models (weights under `longformer.`) both work;
 `LongformerForSequenceClassification` and `LongformerForQuestionAnswering`
 convert with their heads (Model Garden's `BertClassifier` with
-`use_encoder_pooler=False`, and `BertSpanLabeler`).
+`use_encoder_pooler=False`, and `BertSpanLabeler`), `LongformerForMaskedLM`
+with its `lm_head` (the `longformer/pretraining` head).
 
 Writes, beside each other:
 - the checkpoint at `--output_path`: `tf.train.Checkpoint(encoder=...)`
-  (the value for `task.init_checkpoint`); with a head it also holds
-  `model=<task model>` and the folder gets a `checkpoint` file, so
-  `train.py --model_dir=<folder> --mode=eval` evaluates the converted model;
+  (the value for `task.init_checkpoint`); with a classification or QA head
+  it also holds `model=<task model>` and the folder gets a `checkpoint`
+  file, so `train.py --model_dir=<folder> --mode=eval` evaluates the
+  converted model; with a masked-LM head it also holds `masked_lm=<head>`,
+  which `longformer/pretraining` restores from `task.init_checkpoint`;
 - `encoder_config.yaml`: a `--config_file` for `train.py` (the encoder, the
   init checkpoint, and a classifier's `num_classes`).
 
 Before anything appears there it restores the written files into a fresh
 model and compares it with the HF model `from_pretrained` loads from the
-folder, on a random padded batch; above `--tolerance` it exits non-zero and
-leaves no files.
+folder, on a random padded batch (for QA: `<s>` question `</s></s>`
+context `</s>`, HF's own global mask), including the head's logits; above
+`--tolerance` it exits non-zero and leaves no files.
 """
 import json
 import os
@@ -45,6 +49,7 @@ from longformer import checkpoint_conversion
 from longformer import config as config_lib
 from longformer import hf_checkpoint_files
 from longformer import hf_config as hf_config_lib
+from longformer import masked_lm_head
 from longformer import staged_output
 from longformer import task_heads
 from utils import conversion_check
@@ -111,7 +116,7 @@ def _read_state(model_dir: str):
 
 
 def _build(encoder_config, head, num_classes):
-  """(encoder, task model or None), variables created."""
+  """(encoder, task model or masked-LM head or None), variables created."""
   encoder = config_lib.build_longformer_encoder(encoder_config)
   length = min(max(8, encoder_config.global_attention_size),
                hf_config_lib.max_input_tokens(
@@ -121,18 +126,17 @@ def _build(encoder_config, head, num_classes):
   if head is None:
     return encoder, None
   return encoder, task_heads.build_task_model(
-      encoder, head, num_classes, encoder_config.initializer_range)
+      encoder, head, num_classes, encoder_config.initializer_range,
+      encoder_config.norm_epsilon)
 
 
-def _write(stage, output_path, encoder, task_model, yaml_dict):
+def _write(stage, output_path, encoder, task_model, head, yaml_dict):
   """Writes the checkpoint, YAML (and state file) into the staging folder."""
-  objects = dict(encoder=encoder)
-  if task_model is not None:
-    objects['model'] = task_model
+  objects = task_heads.checkpoint_items(encoder, task_model, head)
   tf.train.Checkpoint(**objects).write(stage.staged_path(output_path))
   with open(stage.staged_path(_yaml_path(output_path)), 'w') as f:
     yaml.safe_dump(yaml_dict, f, default_flow_style=None, sort_keys=False)
-  if task_model is not None:
+  if head in task_heads.TASK_MODEL_HEADS:
     name = os.path.basename(output_path)
     with open(stage.staged_path(_state_path(output_path)), 'w') as f:
       f.write(f'model_checkpoint_path: "{name}"\n'
@@ -156,12 +160,24 @@ def _print_report(report, head):
           f'{", ".join(report.left_at_init)}')
 
 
+def _print_masked_lm_note(norm_epsilon):
+  print('Converted the masked-LM head for longformer/pretraining '
+        '(task.init_checkpoint restores encoder and masked_lm).')
+  if norm_epsilon != masked_lm_head.HF_NORM_EPSILON:
+    print(f'NOTE: layer_norm_eps is {norm_epsilon}; continue pretraining '
+          f'with task.model.mlm_norm_epsilon={norm_epsilon}.')
+
+
 def _verify(stage, output_path, model_dir, head, num_classes):
   """Restores the staged files and compares them with HF; exits on failure."""
-  max_diff = conversion_check.check_staged(
-      stage.staged_path(output_path), stage.staged_path(
-          _yaml_path(output_path)), model_dir, head, num_classes,
-      FLAGS.check_batch_size, FLAGS.check_seq_length)
+  try:
+    max_diff = conversion_check.check_staged(
+        stage.staged_path(output_path), stage.staged_path(
+            _yaml_path(output_path)), model_dir, head, num_classes,
+        FLAGS.check_batch_size, FLAGS.check_seq_length)
+  except ValueError as e:
+    raise SystemExit(f'Self-check not possible: {e} Nothing was '
+                     'written.') from e
   if not max_diff <= FLAGS.tolerance:
     raise SystemExit(f'Self-check FAILED: max abs diff {max_diff:.3g} > '
                      f'--tolerance={FLAGS.tolerance}. Nothing was written.')
@@ -196,7 +212,7 @@ def _print_verdict(output_path, head, max_diff):
   print(f'Converted {FLAGS.pytorch_model} -> {output_path}: {verdict}. '
         f'Train or evaluate with --config_file={_yaml_path(output_path)}'
         + (f' (eval: --model_dir={os.path.dirname(output_path)})'
-           if head else '') + '.')
+           if head in task_heads.TASK_MODEL_HEADS else '') + '.')
 
 
 def main(argv):
@@ -205,21 +221,22 @@ def main(argv):
   model_dir = _model_dir(FLAGS.pytorch_model)
   encoder_config, state, head, num_classes = _read_inputs(model_dir)
   outputs = [output_path + '.index', _yaml_path(output_path)]
-  outputs += [_state_path(output_path)] if head else []
+  if head in task_heads.TASK_MODEL_HEADS:
+    outputs.append(_state_path(output_path))
   print(f'Converting {task_heads.HF_CLASSES[head]} ({len(state)} tensors).',
         flush=True)
   try:
     staged_output.refuse_existing(outputs)
     encoder, task_model = _build(encoder_config, head, num_classes)
-    report = checkpoint_conversion.load_hf_weights(
-        encoder, state, task_heads.head_weight_table(task_model, head)
-        if head else ())
+    report = task_heads.load_weights(encoder, task_model, head, state)
     _print_report(report, head)
+    if head == task_heads.MASKED_LM:
+      _print_masked_lm_note(encoder_config.norm_epsilon)
     yaml_dict = hf_config_lib.encoder_yaml_dict(
         encoder_config, init_checkpoint=output_path,
         model=task_heads.task_model_yaml(head, num_classes))
     with staged_output.staged(os.path.dirname(output_path)) as stage:
-      _write(stage, output_path, encoder, task_model, yaml_dict)
+      _write(stage, output_path, encoder, task_model, head, yaml_dict)
       max_diff = (_verify(stage, output_path, model_dir, head, num_classes)
                   if FLAGS.check else None)
       written = stage.publish()

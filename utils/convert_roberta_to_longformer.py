@@ -41,6 +41,7 @@ import yaml
 
 from longformer import checkpoint_conversion
 from longformer import config as config_lib
+from longformer import hf_config as hf_config_lib
 from longformer import masked_lm_conversion
 from longformer import masked_lm_head
 from longformer import roberta_conversion
@@ -131,7 +132,7 @@ def _write(encoder, head, encoder_config, directory, basename):
       encoder, head)).write(prefix)
   with open(os.path.join(directory, 'encoder_config.yaml'), 'w') as f:
     yaml.safe_dump(
-        checkpoint_conversion.encoder_config_yaml_dict(encoder_config), f,
+        hf_config_lib.encoder_yaml_dict(encoder_config), f,
         default_flow_style=None, sort_keys=False)
   return prefix
 
@@ -173,7 +174,7 @@ def _write_checked(encoder, head, encoder_config, check):
 
 def _roberta_diffs(hf_model, encoder, head, batch):
   """Max abs differences of real tokens' outputs, RoBERTa vs ours."""
-  from utils import hf_mlm_check  # pylint: disable=g-import-not-at-top
+  from utils import conversion_check  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
   base = getattr(hf_model, 'roberta', hf_model)
   as_long = lambda x: torch.from_numpy(np.asarray(x, np.int64))
@@ -190,7 +191,7 @@ def _roberta_diffs(hf_model, encoder, head, batch):
     diffs['pooled_output'] = float(np.abs(
         ours['pooled_output'].numpy() - out.pooler_output.numpy()).max())
   if head is not None:
-    diffs['mlm_logits'] = hf_mlm_check.max_mlm_logits_diff(
+    diffs['mlm_logits'] = conversion_check.max_mlm_logits_diff(
         hf_model, encoder, head, batch, 0)
   return diffs
 

@@ -10,7 +10,11 @@ r"""Exports a trained Longformer (and its head) to an HF `save_pretrained` dir.
 The weights go through the converter's table in reverse
 (`checkpoint_conversion.hf_weights_from_model`), so HF -> ours -> HF gives
 the same arrays. The folder loads as `LongformerModel`,
-`LongformerForSequenceClassification` or `LongformerForQuestionAnswering`.
+`LongformerForSequenceClassification`, `LongformerForQuestionAnswering` or
+(`--head=masked_lm`, from the converter's or a pretraining checkpoint's
+`encoder=` + `masked_lm=`) `LongformerForMaskedLM`, whose decoder is tied to
+the word embeddings. `global_tokens` in the YAML has no HF field: it only
+decides how the self-check marks our global tokens.
 Before it appears at `--output_dir`, the written folder is loaded back with
 `from_pretrained` (no missing or unexpected weights allowed) and compared
 with our model on a random padded batch; above `--tolerance` nothing is
@@ -33,6 +37,7 @@ from longformer import checkpoint_conversion
 from longformer import config as config_lib
 from longformer import hf_config as hf_config_lib
 from longformer import staged_output
+from longformer import masked_lm_conversion
 from longformer import task_heads
 from utils import conversion_check
 # pylint: enable=g-import-not-at-top,wrong-import-position
@@ -45,8 +50,11 @@ flags.DEFINE_string('config_file', None,
                     'The YAML describing --checkpoint\'s encoder; default: '
                     'encoder_config.yaml beside it.')
 flags.DEFINE_enum('head', 'none', ['none', task_heads.CLASSIFICATION,
-                                   task_heads.QUESTION_ANSWERING],
-                  'Head stored under model= in --checkpoint.')
+                                   task_heads.QUESTION_ANSWERING,
+                                   task_heads.MASKED_LM],
+                  'Head stored under model= in --checkpoint (masked_lm: '
+                  'under masked_lm=, as the converter and '
+                  'longformer/pretraining write it).')
 flags.DEFINE_string('model_dir', None,
                     'A train.py model_dir of a longformer/glue run (instead '
                     'of --checkpoint): params.yaml and its latest checkpoint.')
@@ -95,11 +103,27 @@ def _restore(task_model_fields, path, head):
         encoder, head, task_model_fields['num_classes'])
     if task_model_fields.get('use_encoder_pooler'):
       task_model = _pooler_classifier(encoder, task_model_fields)
+  elif head == task_heads.MASKED_LM:
+    return _restore_masked_lm(task_model_fields, encoder_config, encoder,
+                              path)
   else:
     task_model = task_heads.build_task_model(encoder, head)
   tf.train.Checkpoint(model=task_model).read(
       path).expect_partial().assert_existing_objects_matched()
   return encoder_config, encoder, task_model
+
+
+def _restore_masked_lm(task_model_fields, encoder_config, encoder, path):
+  """(encoder config, encoder, masked-LM head) from encoder= and masked_lm=."""
+  encoder(conversion_check.random_batch(encoder_config, 1, max(
+      8, encoder_config.global_attention_size)))
+  head = task_heads.build_task_model(
+      encoder, task_heads.MASKED_LM, norm_epsilon=task_model_fields.get(
+          'mlm_norm_epsilon', encoder_config.norm_epsilon))
+  tf.train.Checkpoint(**task_heads.checkpoint_items(
+      encoder, head, task_heads.MASKED_LM)).read(
+          path).expect_partial().assert_existing_objects_matched()
+  return encoder_config, encoder, head
 
 
 def _pooler_classifier(encoder, task_model_fields):
@@ -122,6 +146,9 @@ def _hf_model(encoder_config, encoder, task_model, head):
       transformers.LongformerConfig(**fields))
   weights = checkpoint_conversion.hf_weights_from_model(
       encoder, task_heads.head_weight_table(task_model, head) if head else ())
+  if head == task_heads.MASKED_LM:
+    weights = masked_lm_conversion.add_tied_weights(weights,
+                                                    model.state_dict())
   missing, unexpected = model.load_state_dict(
       {k: torch.from_numpy(v) for k, v in weights.items()}, strict=False)
   missing = [k for k in missing if not k.endswith(

@@ -7,7 +7,8 @@ task builds the same `BertPretrainerV2` with `RobertaMaskedLM`, so a head
 converted from HF (`longformer.masked_lm_conversion`) gives HF's logits and
 continued pretraining starts from them. Everything else (data, losses,
 metrics, `initialize` restoring `encoder` and `masked_lm` from
-`init_checkpoint`) is `MaskedLMTask`'s.
+`init_checkpoint`) is `MaskedLMTask`'s. The model hands the encoder only its
+own inputs (the encoder refuses unknown keys such as `masked_lm_positions`).
 """
 import dataclasses
 
@@ -19,6 +20,36 @@ from official.nlp.modeling import layers
 from official.nlp.modeling import models
 from official.nlp.tasks import masked_lm
 from longformer import masked_lm_head
+
+
+# The inputs `LongformerEncoder` takes; the pretraining features hold more.
+ENCODER_INPUT_NAMES = ('input_word_ids', 'input_mask', 'input_type_ids',
+                       'input_word_embeddings', 'global_attention_mask')
+
+
+class LongformerPretrainer(models.BertPretrainerV2):
+  """`BertPretrainerV2` that passes the encoder only the encoder's inputs.
+
+  Outputs are `BertPretrainerV2`'s: the encoder's dict plus `mlm_logits`
+  float32 [B, P, V] when `masked_lm_positions` int32 [B, P] is given.
+  """
+
+  def call(self, inputs):  # pytype: disable=signature-mismatch
+    if not isinstance(inputs, dict):
+      raise ValueError('LongformerPretrainer takes a dict of named inputs.')
+    outputs = dict(self.encoder_network(
+        {k: v for k, v in inputs.items() if k in ENCODER_INPUT_NAMES}))
+    if 'masked_lm_positions' in inputs:
+      outputs['mlm_logits'] = self.masked_lm(
+          outputs['sequence_output'],
+          masked_positions=inputs['masked_lm_positions'])
+    for cls_head in self.classification_heads:
+      cls_outputs = cls_head(outputs['sequence_output'])
+      if isinstance(cls_outputs, dict):
+        outputs.update(cls_outputs)
+      else:
+        outputs[cls_head.name] = cls_outputs
+    return outputs
 
 
 @dataclasses.dataclass
@@ -57,7 +88,7 @@ class LongformerMaskedLMTask(masked_lm.MaskedLMTask):
         initializer=tf_keras.initializers.TruncatedNormal(
             stddev=config.mlm_initializer_range),
         name='cls/predictions')
-    return models.BertPretrainerV2(
+    return LongformerPretrainer(
         encoder_network=encoder_network,
         classification_heads=cls_heads,
         customized_masked_lm=head)
