@@ -130,6 +130,15 @@ def test_glue_model_dir_exports_as_a_sequence_classifier(tmp_path):
                                      use_encoder_pooler=True)
   tf.train.Checkpoint(model=classifier).read(tf.train.latest_checkpoint(
       str(model_dir))).expect_partial().assert_existing_objects_matched()
+  # Two training steps leave the logits near their ~1e-3 initial scale;
+  # the same factor on both output layers makes a mapping mistake visible
+  # against the 1e-5 bar.
+  out_proj = classifier.classifier.out_proj
+  out_proj.kernel.assign(out_proj.kernel * 100.0)
+  out_proj.bias.assign(out_proj.bias * 100.0)
+  with torch.no_grad():
+    back.classifier.out_proj.weight.mul_(100.0)
+    back.classifier.out_proj.bias.mul_(100.0)
   ids, mask = _qa_batch([3, 7, 2], 40, seed=4)
   ids = ids % tiny_experiment.ENCODER['vocab_size']
   ours = classifier(dict(input_word_ids=ids.astype(np.int32),
