@@ -351,8 +351,8 @@ def test_recomputation_gives_the_same_gradients(jit_compile, recompute):
 
 
 @pytest.mark.parametrize('options', [
-    {}, {'recompute_attention': True}, {'gradient_checkpointing': True},
-    {'global_tokens': 'marked'}])
+    {'recompute_attention': True, 'global_tokens': 'marked'},
+    {'gradient_checkpointing': True}])
 def test_keras_model_saves_and_reloads(tmp_path, options):
   """A Keras model holding the encoder saves as a SavedModel (what Model
   Garden's export does) with every memory option, and the reloaded model,
@@ -369,9 +369,12 @@ def test_keras_model_saves_and_reloads(tmp_path, options):
                              atol=SAME_MATH_ATOL, rtol=0)
 
 
-@pytest.mark.parametrize('policy', ['mixed_bfloat16', 'mixed_float16'])
-@pytest.mark.parametrize('options', [
-    {}, {'recompute_attention': True}, {'gradient_checkpointing': True}])
+@pytest.mark.parametrize('policy,options', [
+    ('mixed_bfloat16', {'recompute_attention': True}),
+    ('mixed_bfloat16', {'gradient_checkpointing': True}),
+    ('mixed_float16', {'recompute_attention': True,
+                       'gradient_checkpointing': True}),
+])
 def test_mixed_precision_training_compiles_with_xla(policy, options):
   tf_keras.mixed_precision.set_global_policy(policy)
   try:

@@ -7,8 +7,10 @@ import tensorflow as tf
 
 _README = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), 'README.md')
-# The one Python block of the README: the encoder snippet.
-_PYTHON_BLOCK = re.compile(r'```python\n(.*?)```', re.DOTALL)
+# The encoder snippet: the Python block after its heading.
+_PYTHON_BLOCK = re.compile(
+    r'\*\*Use the encoder in your own Model Garden project\*\*.*?'
+    r'```python\n(.*?)```', re.DOTALL)
 # float32, same weights, same real tokens; only reduction order may differ.
 _ATOL = 1e-5
 
@@ -17,7 +19,8 @@ def _snippet() -> str:
   with open(_README) as f:
     blocks = _PYTHON_BLOCK.findall(f.read())
   if len(blocks) != 1:
-    raise AssertionError(f'expected one ```python block in README.md, got '
+    raise AssertionError('expected one ```python block after "Use the '
+                         f'encoder in your own ..." in README.md, got '
                          f'{len(blocks)}')
   return blocks[0]
 
