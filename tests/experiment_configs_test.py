@@ -156,7 +156,14 @@ class TrainStepTest(tf.test.TestCase, parameterized.TestCase):
         type='any', any=longformer.LongformerEncoderConfig(
             **tiny_experiment.ENCODER))
 
-  def _one_step(self, params):
+  @staticmethod
+  def _ragged_mask(mask):
+    """[B, T] mask with T/2 real tokens in even rows, all T in odd rows."""
+    batch_size, length = tf.shape(mask)[0], tf.shape(mask)[1]
+    lengths = length // 2 + tf.range(batch_size) % 2 * (length - length // 2)
+    return tf.sequence_mask(lengths, length, dtype=mask.dtype)
+
+  def _one_step(self, params, ragged_mask=False):
     task = task_factory.get_task(params.task)
     model = task.build_model()
     optimizer = task.create_optimizer(params.trainer.optimizer_config,
@@ -165,13 +172,15 @@ class TrainStepTest(tf.test.TestCase, parameterized.TestCase):
     # MG's dummy pretraining batch carries next-sentence labels, which would
     # ask for the next-sentence head that Longformer pretraining drops.
     batch.pop('next_sentence_labels', None)
+    if ragged_mask:  # MG's dummy mask is all zeros: every token padding.
+      batch['input_mask'] = self._ragged_mask(batch['input_mask'])
     logs = task.train_step(batch, model, optimizer,
                            metrics=task.build_metrics(training=True))
     return logs[task.loss]
 
   @parameterized.parameters('longformer/glue', 'longformer/pretraining')
   def test_train_step_on_dummy_data(self, experiment):
-    """Model Garden's `dummy` data: all-zero ids and mask, one per batch."""
+    """Model Garden's `dummy` data (all-zero ids), with a ragged mask."""
     params = exp_factory.get_exp_config(experiment)
     self._tiny_encoder(params)
     params.task.train_data.input_path = 'dummy'
@@ -180,7 +189,7 @@ class TrainStepTest(tf.test.TestCase, parameterized.TestCase):
       params.task.model.num_classes = 2
     else:
       params.task.train_data.max_predictions_per_seq = 4
-    loss = self._one_step(params)
+    loss = self._one_step(params, ragged_mask=True)
     self.assertTrue(np.isfinite(loss.numpy()), f'loss = {loss}')
 
   def test_train_step_on_ragged_records(self):
