@@ -151,11 +151,11 @@ def _markdown(results: List[Dict]) -> str:
       f'{platform.machine()}, {os.cpu_count()} CPU cores, TensorFlow '
       f'{tf.__version__}, Python {platform.python_version()}.', '',
       'Task (`utils/make_qa_demo_data.py`): the question is `ASK k`; the '
-      'context holds 1,536 to 2,048 tokens of random filler with 8 key -> '
-      'value pairs (8 keys, each with its own 4 value words) at context '
-      'positions 64 or later; the answer is the value word after key `k`. '
-      'Model: '
-      f'`{_YAML}`, 2 layers, hidden 32, window 32 (16 tokens each side), '
+      'context holds 1,536 to 2,048 tokens of random filler with 4 key -> '
+      'value pairs (4 of 8 keys, each key with its own 4 value words) at '
+      'context positions 64 or later; the answer is the value word after '
+      'key `k`. Model: '
+      f'`{_YAML}`, 1 layer, hidden 32, window 32 (16 tokens each side), '
       'trained from random weights on 2,048 questions. Wall time is the '
       'whole `train.py` run: start-up, training, one evaluation and '
       'checkpoints.', '',
