@@ -48,7 +48,7 @@ QUESTION_LENGTH = 2  # ASK + the key
 DEFAULTS = {
     'seq_length': 2048, 'min_length': 1536, 'min_pair_position': 64,
     'num_pairs': 4, 'num_keys': 8, 'values_per_key': 4, 'vocab_size': 96,
-    'num_train': 2048, 'num_eval': 256, 'seed': 0,
+    'num_train': 8192, 'num_eval': 256, 'seed': 0,
 }
 
 

@@ -160,7 +160,7 @@ def _markdown(results: List[Dict]) -> str:
       'context positions 64 or later; the answer is the value word after '
       'key `k`. Model: '
       f'`{_YAML}`, 1 layer, hidden 32, window 32 (16 tokens each side), '
-      'trained from random weights on 2,048 questions. Wall time is the '
+      'trained from random weights on 8,192 questions. Wall time is the '
       'whole `train.py` run: start-up, training, one evaluation and '
       'checkpoints.', '',
       _table(results), ''
