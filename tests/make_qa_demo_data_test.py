@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 import tensorflow as tf
+import yaml
 
 import squad_to_tfrecord_test as tool_test
 from utils import make_qa_demo_data as demo
@@ -68,6 +69,29 @@ class MakeQaDemoDataTest(tf.test.TestCase):
     self.assertEqual([l['features'][0]['unique_id'] for l in lines], [0, 1, 2])
     self.assertEqual(sorted(os.listdir(out)), [
         'eval.tf_record', 'eval_features.jsonl', 'train.tf_record'])
+
+  def test_defaults_put_every_pair_beyond_the_demo_models_reach(self):
+    # The <s>-only baseline of experiments/demo_qa.yaml must have no path
+    # from the question to any pair: one layer, and pairs farther from the
+    # question than half the attention window.
+    path = os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), 'experiments', 'demo_qa.yaml')
+    with open(path) as f:
+      encoder = yaml.safe_load(f)['task']['model']['encoder']['any']
+    self.assertEqual(encoder['num_layers'], 1)
+    self.assertEqual(encoder['vocab_size'], demo.DEFAULTS['vocab_size'])
+    rng = np.random.default_rng(5)
+    for n in range(5):
+      _, window = demo.make_example(rng, f'q{n}', demo.DEFAULTS, 'question')
+      key_ids = range(demo.FIRST_KEY_ID,
+                      demo.FIRST_KEY_ID + demo.DEFAULTS['num_keys'])
+      context = window.input_ids[window.context_start:]
+      pair_at = [window.context_start + i for i, t in enumerate(context)
+                 if t in key_ids]
+      self.assertLen(pair_at, demo.DEFAULTS['num_pairs'])
+      last_question_token = window.context_start - 3  # the key, then </s></s>
+      self.assertGreater(min(pair_at) - last_question_token,
+                         encoder['attention_window'][0] // 2)
 
 
 if __name__ == '__main__':

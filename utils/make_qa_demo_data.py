@@ -10,11 +10,13 @@ The answer is the value word after the asked key; each key has its own
 `--values_per_key` value words, so a value names its key. Every pair lies at
 context position `--min_pair_position` or later, so with a full attention
 window W and L layers no context token sees the question through the local
-band alone (L * W / 2 tokens) : the model needs the question tokens global
-(`--global=question`: `input_mask` 2 on `<s>`, ASK and the key, for
-`global_tokens: marked`) or must route the key through `<s>`
-(`--global=first`: a 0/1 `input_mask`, for `global_tokens: first` with one
-global token).
+band alone (L * W / 2 tokens): the model needs the question tokens global
+(`--global_mode=question`: `input_mask` 2 on `<s>`, ASK and the key, for
+`global_tokens: marked`) or, with 2 or more layers, must route the key
+through `<s>` (`--global_mode=first`: a 0/1 `input_mask`, for
+`global_tokens: first` with one global token). With 1 layer (as in
+experiments/demo_qa.yaml) that route does not exist, so `first` can only
+guess one of the `--num_pairs` values.
 
 Writes, like utils/squad_to_tfrecord.py, `train.tf_record`,
 `eval.tf_record` and `eval_features.jsonl` (the context text is the words
@@ -45,8 +47,8 @@ QUESTION_LENGTH = 2  # ASK + the key
 
 DEFAULTS = {
     'seq_length': 2048, 'min_length': 1536, 'min_pair_position': 64,
-    'num_pairs': 8, 'num_keys': 8, 'values_per_key': 4, 'vocab_size': 96,
-    'num_train': 2048, 'num_eval': 256, 'seed': 0,
+    'num_pairs': 4, 'num_keys': 8, 'values_per_key': 4, 'vocab_size': 96,
+    'num_train': 8192, 'num_eval': 256, 'seed': 0,
 }
 
 
