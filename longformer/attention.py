@@ -143,6 +143,9 @@ class LongformerAttention(tf_keras.layers.Layer):
     self._output_dense = self._einsum_dense('BTNH,NHD->BTD',
                                             [None, hidden_size], 'D',
                                             'attention_output')
+    with tf.name_scope('attention_output'):
+      self._output_dense.build(
+          tf.TensorShape([None, None, self._num_heads, self._key_dim]))
     # Plain dropout outside a recompute context; inside one (gradient
     # checkpointing) it redraws the same mask in the backward pass.
     self._dropout_layer = recomputing_dropout.RecomputingDropout(
@@ -198,8 +201,7 @@ class LongformerAttention(tf_keras.layers.Layer):
     if slots is not None:
       context = self._overwrite_global_rows(context, hidden, is_real, slots,
                                             dropout)
-    output = self._output_dense(context)
-    return output[:, :seq_length]
+    return self._project_output(context)[:, :seq_length]
 
   def _global_slots(self, mask):
     """`GlobalSlots` of int32 mask [B, T], or None without global slots."""
@@ -216,17 +218,58 @@ class LongformerAttention(tf_keras.layers.Layer):
   def _scaled(self, query):
     return query / tf.cast(math.sqrt(self._key_dim), query.dtype)
 
+  def _local_projections(self, hidden):
+    """Scaled queries, keys and values of the window, head-major.
+
+    One [B*T, D] @ [D, 3D] matmul with its bias (the three kernels side by
+    side, the query's pre-scaled) instead of three einsums: the bias add
+    fuses into the matmul and the head-major transpose is one copy.
+
+    Args:
+      hidden: [B, T, D].
+
+    Returns:
+      query, key, value: [B, N, T, H] each.
+    """
+    scale = 1.0 / math.sqrt(self._key_dim)
+    kernels, biases = [], []
+    for name, factor in (('query', scale), ('key', 1.0), ('value', 1.0)):
+      dense = self._projections[name]
+      kernels.append(tf.cast(dense.kernel, hidden.dtype) * factor)
+      biases.append(tf.cast(dense.bias, hidden.dtype) * factor)
+    width = hidden.shape[-1]
+    kernel = tf.reshape(tf.concat(kernels, axis=1), [width, 3 * width])
+    bias = tf.reshape(tf.concat(biases, axis=0), [3 * width])
+    projected = tf.nn.bias_add(
+        tf.matmul(tf.reshape(hidden, [-1, width]), kernel), bias)
+    projected = tf.reshape(
+        projected, [tf.shape(hidden)[0], -1, 3 * self._num_heads,
+                    self._key_dim])  # [B, T, 3N, H]
+    return tf.split(tf.transpose(projected, [0, 2, 1, 3]), 3, axis=1)
+
+  def _project_output(self, context):
+    """Output projection: context [B, T, N, H] -> [B, T, D]."""
+    width = self._num_heads * self._key_dim
+    kernel = tf.cast(self._output_dense.kernel, context.dtype)
+    bias = tf.cast(self._output_dense.bias, context.dtype)
+    output = tf.nn.bias_add(
+        tf.matmul(tf.reshape(context, [-1, width]),
+                  tf.reshape(kernel, [width, -1])), bias)
+    return tf.reshape(output, [tf.shape(context)[0], -1, output.shape[-1]])
+
   def _local_rows(self, hidden, is_real, slots, dropout, recompute_probs):
-    """Every token's context from its window and the global tokens."""
-    query = self._scaled(self._projections['query'](hidden))
-    key = self._projections['key'](hidden)
-    value = self._projections['value'](hidden)
+    """Every token's context from its window and the global tokens.
+
+    Returns:
+      [B, T, N, H].
+    """
+    query, key, value = self._local_projections(hidden)  # [B, N, T, H]
     if slots is None:
       key_is_open, global_of, global_is_valid = is_real, lambda x: None, None
     else:  # Global tokens are seen through the global keys instead.
       key_is_open = tf.logical_and(is_real,
                                    tf.logical_not(slots.is_global))  # [B, T]
-      global_of = lambda x: sliding_window.take_global(x, slots)
+      global_of = lambda x: sliding_window.take_global_heads(x, slots)
       global_is_valid = slots.is_valid
 
     def attend(query, key, value):
@@ -240,7 +283,7 @@ class LongformerAttention(tf_keras.layers.Layer):
 
     if recompute_probs:  # Dropout masks are redrawn identically (seeded).
       attend = recompute.recompute_in_backward(attend)
-    context = attend(query, key, value)  # [B, T, N, H]
+    context = tf.transpose(attend(query, key, value), [0, 2, 1, 3])
     # Padding queries get a zero context (HF zeroes their probabilities).
     return context * tf.cast(is_real, context.dtype)[:, :, tf.newaxis,
                                                      tf.newaxis]

@@ -5,22 +5,23 @@ values, and these functions turn them into scores and contexts. Every shape
 is static for a static input shape (window, block count and global size are
 Python ints), so all of it compiles with XLA.
 
-Legend (also used in einsum subscripts):
-  B batch, T sequence length, N heads, H head size, W one-sided window
-  (`attention_window // 2`), G global slots, C blocks of W tokens,
-  K keys per query (local keys of the chosen layout).
+Legend: B batch, T sequence length, N heads, H head size, W one-sided
+window (`attention_window // 2`), G global slots, b block size, C blocks,
+K local keys per query. The window functions take head-major tensors
+[B, N, T, H].
 
-Local band, blocked layout. The sequence is cut into C blocks of W tokens;
-queries of block c attend to the keys of blocks c-1, c and c+1, 3W keys:
+Local band, blocked layout. The sequence is cut into C blocks of b = W/2
+tokens (`block_layout`); queries of block c attend to the keys of blocks
+c-2 .. c+2, K = 5b = 2.5W keys:
 
-      keys:   | block c-1 | block c  | block c+1 |
-      query q of block c sees key k (0 <= k < 3W) iff |k - W - q| <= W.
+      keys:   | c-2 | c-1 |  c  | c+1 | c+2 |
+      query q of block c sees key k (0 <= k < 5b) iff |k - 2b - q| <= W.
 
-That scores 3W keys per query where 2W+1 are needed (HF's overlapping chunks
-score 4W), with no skew or diagonal copies. Where the sequence is at most
-`DENSE_MAX_WINDOWS` windows long, a dense [T, T] band is cheaper and is used
-instead. The global tokens' keys are appended to every query's window keys,
-so one softmax covers both.
+That scores 2.5W keys per query where 2W+1 are needed (HF's overlapping
+chunks score 4W), with no skew or diagonal copies. Where the sequence is at
+most `DENSE_MAX_WINDOWS` windows long, a dense [T, T] band is cheaper and is
+used instead. The global tokens' keys are appended to every query's window
+keys, so one softmax covers both.
 
 Global tokens. `global_attention_size` G is a static number of slots; which
 tokens fill them is chosen per row (`global_slots`: the marked tokens in
@@ -46,6 +47,12 @@ def static_or_dynamic_length(x: tf.Tensor) -> 'int | tf.Tensor':
   """Returns dimension 1 of `x`: a Python int when static, else a tensor."""
   length = x.shape[1]
   return length if length is not None else tf.shape(x)[1]
+
+
+def _head_major_length(x: tf.Tensor) -> 'int | tf.Tensor':
+  """T of a head-major [B, N, T, H] tensor: a Python int when static."""
+  length = x.shape[2]
+  return length if length is not None else tf.shape(x)[2]
 
 
 def use_dense_band(seq_length, one_sided_window: int) -> bool:
@@ -104,6 +111,12 @@ def take_global(x: tf.Tensor, slots: GlobalSlots) -> tf.Tensor:
   return tf.gather(x, slots.positions, batch_dims=1)
 
 
+def take_global_heads(x: tf.Tensor, slots: GlobalSlots) -> tf.Tensor:
+  """Gathers the global tokens' entries, head-major: [B, N, T, H] ->
+  [B, N, G, H]."""
+  return tf.gather(x, slots.positions, axis=2, batch_dims=1)
+
+
 def put_global_rows(local_rows: tf.Tensor, global_rows: tf.Tensor,
                     slots: GlobalSlots) -> tf.Tensor:
   """Overwrites each global token's row with its global-attention row.
@@ -129,44 +142,54 @@ def _closed_to_bias(is_open: tf.Tensor) -> tf.Tensor:
   return tf.where(is_open, 0.0, CLOSED_BIAS)
 
 
+def block_layout(one_sided_window: int) -> Tuple[int, int]:
+  """The blocked layout for a one-sided window W: (block size b, s).
+
+  Queries of a block of b tokens see the keys of the s blocks on each side
+  and their own: (2s + 1) b keys. Half-window blocks (b = W/2, s = 2: 2.5W
+  keys) score fewer keys than whole-window blocks (3W) and ran faster than
+  both them and quarter-window blocks (2.25W, smaller matmuls); an odd W
+  keeps whole-window blocks.
+  """
+  w = one_sided_window
+  block = w // 2 if w % 2 == 0 else w
+  return block, w // block
+
+
 def pad_to_blocks(x: tf.Tensor, one_sided_window: int,
                   value=0) -> tf.Tensor:
-  """Pads axis 1 of `x` at the end to a multiple of `one_sided_window`.
+  """Pads axis 1 of `x` at the end to a multiple of the block size.
 
   The blocked layout needs it; padded positions must be closed keys.
   """
-  pad = -static_or_dynamic_length(x) % one_sided_window
+  block, _ = block_layout(one_sided_window)
+  pad = -static_or_dynamic_length(x) % block
   paddings = [[0, 0], [0, pad]] + [[0, 0]] * (len(x.shape) - 2)
   return tf.pad(x, paddings, constant_values=value)
 
 
-def _neighbour_blocks(x: tf.Tensor, one_sided_window: int,
+def _neighbour_blocks(x: tf.Tensor, axis: int, block: int, sides: int,
                       value=0) -> tf.Tensor:
-  """Each block with its neighbours: x [B, C*W, ...] -> [B, C, 3W, ...].
+  """Each block with its neighbours along `axis`.
 
-  Block c of the result holds blocks c-1, c and c+1 of `x`; blocks before the
-  first and after the last are filled with `value`.
+  x [..., C*b, ...] (the token axis at `axis`) -> [..., C, (2s+1)*b, ...]:
+  block c of the result holds blocks c-s .. c+s of `x`; blocks outside the
+  sequence are filled with `value`.
   """
-  w = one_sided_window
-  inner = x.shape[2:]
-  x = tf.pad(x, [[0, 0], [w, w]] + [[0, 0]] * len(inner),
-             constant_values=value)
-  x = tf.reshape(x, [tf.shape(x)[0], -1, w] + inner.as_list())  # [B,C+2,W,..]
-  return tf.concat([x[:, :-2], x[:, 1:-1], x[:, 2:]], axis=2)  # [B,C,3W,...]
-
-
-def _append_global(keys: tf.Tensor, global_keys, axis: int) -> tf.Tensor:
-  """Appends the G global entries to every group of window entries.
-
-  keys [B, X, K, ...] (blocked, axis 2) or [B, K, ...] (dense, axis 1) and
-  global_keys [B, G, ...] -> the same with K + G entries on `axis`.
-  """
-  if global_keys is None:
-    return keys
-  if axis == 2:  # One copy per block: [B, C, G, ...].
-    global_keys = tf.tile(global_keys[:, tf.newaxis],
-                          [1, tf.shape(keys)[1]] + [1] * (keys.shape.rank - 2))
-  return tf.concat([keys, global_keys], axis=axis)
+  shape = x.shape.as_list()
+  paddings = [[0, 0]] * len(shape)
+  paddings[axis] = [sides * block, sides * block]
+  x = tf.pad(x, paddings, constant_values=value)
+  dims = [tf.shape(x)[i] if d is None else d for i, d in enumerate(shape)]
+  x = tf.reshape(x, dims[:axis] + [-1, block] + dims[axis + 1:])
+  count = tf.shape(x)[axis] - 2 * sides  # C
+  begin = [0] * (len(shape) + 1)
+  size = [-1] * (len(shape) + 1)
+  pieces = []
+  for i in range(2 * sides + 1):
+    begin[axis], size[axis] = i, count
+    pieces.append(tf.slice(x, begin, size))
+  return tf.concat(pieces, axis=axis + 1)
 
 
 def window_scores(query: tf.Tensor, key: tf.Tensor, key_is_open: tf.Tensor,
@@ -174,28 +197,33 @@ def window_scores(query: tf.Tensor, key: tf.Tensor, key_is_open: tf.Tensor,
                   global_is_valid=None) -> Tuple[tf.Tensor, tf.Tensor]:
   """Scores of each query against its window's keys and the global keys.
 
+  Head-major layout throughout: each head's queries and keys are
+  contiguous, so every matmul below is a plain batched matmul (no
+  transposed copies of the scores).
+
   Args:
-    query: [B, T, N, H], already scaled.
-    key: [B, T, N, H].
+    query: [B, N, T, H], already scaled.
+    key: [B, N, T, H].
     key_is_open: bool [B, T], False for keys no query may see through the
       window (padding, global tokens).
     one_sided_window: W, each token sees W neighbours on each side.
-    global_key: optional [B, G, N, H], keys of the global slots, appended
+    global_key: optional [B, N, G, H], keys of the global slots, appended
       to every query's window keys.
     global_is_valid: bool [B, G], False where a global slot is padding;
       needed with `global_key`.
 
-  In the blocked layout T must be a multiple of W (see `pad_to_blocks`).
+  In the blocked layout T must be a multiple of the block size (see
+  `pad_to_blocks`).
 
   Returns:
     scores: in the dtype of `query`, dense layout [B, N, T, K + G] with
-      K = T, blocked layout [B, C, N, W, K + G] with K = 3W (see module
-      docstring); the last G keys are the global ones. Normalize over the
-      last axis; `window_context` takes the probabilities in this layout.
+      K = T, blocked layout [B, N, C, b, K + G] with K = (2s+1) b (see
+      `block_layout`); the last G keys are the global ones. Normalize over
+      the last axis; `window_context` takes the probabilities in this layout.
     bias: float32, broadcastable to scores: 0 where the key is open to the
       query, CLOSED_BIAS elsewhere.
   """
-  seq_length = static_or_dynamic_length(query)
+  seq_length = _head_major_length(query)
   w = one_sided_window
   dense = use_dense_band(seq_length, w)
   if dense:
@@ -203,32 +231,45 @@ def window_scores(query: tf.Tensor, key: tf.Tensor, key_is_open: tf.Tensor,
     in_band = tf.abs(positions[:, tf.newaxis] - positions) <= w  # [T, T]
     queries, keys, key_open = query, key, key_is_open[:, tf.newaxis]
   else:
-    offset = tf.range(3 * w)[tf.newaxis, :] - w - tf.range(w)[:, tf.newaxis]
-    in_band = tf.abs(offset) <= w  # [W(query), 3W(key)]
-    queries = tf.reshape(
-        query, [tf.shape(query)[0], -1, w] + query.shape[2:].as_list())
-    keys = _neighbour_blocks(key, w)  # [B, C, 3W, N, H]
-    key_open = _neighbour_blocks(key_is_open, w, False)[:, :, tf.newaxis]
-  axis = 1 if dense else 2
-  keys = _append_global(keys, global_key, axis)  # [B,(C,)K+G,N,H]
+    block, sides = block_layout(w)
+    offset = (tf.range((2 * sides + 1) * block)[tf.newaxis, :] -
+              sides * block - tf.range(block)[:, tf.newaxis])
+    in_band = tf.abs(offset) <= w  # [b(query), K]
+    queries = _blocks(query, block)  # [B, N, C, b, H]
+    keys = _neighbour_blocks(key, 2, block, sides)  # [B, N, C, K, H]
+    key_open = _neighbour_blocks(key_is_open, 1, block, sides,
+                                 False)[:, :, tf.newaxis]  # [B, C, 1, K]
+  keys = _append_global(keys, global_key)  # [B, N, (C,) K + G, H]
   is_open = tf.logical_and(in_band, key_open)  # [B, (C,) Q, K]
   if global_key is not None:
-    # [B, G] -> [B, (C,) Q, G], tiled so that G stays static.
+    # [B, G] -> [B, (C,) Q, G], broadcast so that G stays static.
     global_open = global_is_valid[:, tf.newaxis]
     if not dense:
-      global_open = tf.tile(global_open[:, tf.newaxis],
-                            [1, tf.shape(is_open)[1], 1, 1])
-    global_open = tf.tile(global_open,
-                          [1] * (is_open.shape.rank - 2) +
-                          [tf.shape(is_open)[-2], 1])
+      global_open = global_open[:, tf.newaxis]
+    global_open = tf.logical_and(global_open,
+                                 tf.ones_like(is_open[..., :1]))
     is_open = tf.concat([is_open, global_open], axis=-1)  # [B,(C,)Q,K+G]
-  if dense:
-    scores = tf.einsum('BTNH,BKNH->BNTK', queries, keys)
-    return scores, _closed_to_bias(is_open)[:, tf.newaxis]
-  # Batch dims first in the output, as the matmul produces them: no
-  # transposed copy of the largest tensor of the layer.
-  scores = tf.einsum('BCQNH,BCKNH->BCNQK', queries, keys)
-  return scores, _closed_to_bias(is_open)[:, :, tf.newaxis]
+  scores = tf.matmul(queries, keys, transpose_b=True)
+  return scores, _closed_to_bias(is_open)[:, tf.newaxis]
+
+
+def _blocks(x: tf.Tensor, block: int) -> tf.Tensor:
+  """[B, N, C*b, H] -> [B, N, C, b, H]."""
+  return tf.reshape(x, [tf.shape(x)[0], x.shape[1], -1, block, x.shape[3]])
+
+
+def _append_global(keys: tf.Tensor, global_keys) -> tf.Tensor:
+  """Appends the G global entries to every group of window entries.
+
+  keys [B, N, C, K, H] (blocked) or [B, N, K, H] (dense) and global_keys
+  [B, N, G, H] -> the same with K + G entries on the key axis.
+  """
+  if global_keys is None:
+    return keys
+  if keys.shape.rank == 5:  # One copy per block: [B, N, C, G, H].
+    global_keys = tf.tile(global_keys[:, :, tf.newaxis],
+                          [1, 1, tf.shape(keys)[2], 1, 1])
+  return tf.concat([keys, global_keys], axis=-2)
 
 
 def window_context(probs: tf.Tensor, value: tf.Tensor,
@@ -237,22 +278,22 @@ def window_context(probs: tf.Tensor, value: tf.Tensor,
 
   Args:
     probs: probabilities in the layout of `window_scores`' scores.
-    value: [B, T, N, H].
+    value: [B, N, T, H].
     one_sided_window: W.
-    global_value: [B, G, N, H] if `window_scores` had global keys.
+    global_value: [B, N, G, H] if `window_scores` had global keys.
 
   Returns:
-    [B, T, N, H].
+    [B, N, T, H].
   """
-  seq_length = static_or_dynamic_length(value)
+  seq_length = _head_major_length(value)
   w = one_sided_window
   if use_dense_band(seq_length, w):
-    values = _append_global(value, global_value, 1)  # [B, T + G, N, H]
-    return tf.einsum('BNTK,BKNH->BTNH', probs, values)
-  values = _append_global(_neighbour_blocks(value, w), global_value, 2)
-  context = tf.einsum('BCNQK,BCKNH->BCQNH', probs, values)
-  return tf.reshape(context, [tf.shape(context)[0], -1] +
-                    value.shape[2:].as_list())  # [B, T, N, H]
+    return tf.matmul(probs, _append_global(value, global_value))
+  block, sides = block_layout(w)
+  values = _append_global(_neighbour_blocks(value, 2, block, sides),
+                          global_value)  # [B, N, C, K + G, H]
+  context = tf.matmul(probs, values)  # [B, N, C, b, H]
+  return tf.reshape(context, tf.shape(value))
 
 
 def global_rows_context_folded(global_query: tf.Tensor, hidden: tf.Tensor,

@@ -179,10 +179,10 @@ def test_global_slots_order_and_validity():
 def test_blocked_and_dense_layouts_agree(monkeypatch):
   """The two window layouts are interchangeable at the same length."""
   rng = np.random.default_rng(1)
-  query, key, value = (tf.constant(rng.normal(size=(2, 12, 2, 4)),
-                                   tf.float32) for _ in range(3))
+  query, key, value = (tf.constant(rng.normal(size=(2, 2, 12, 4)),
+                                   tf.float32) for _ in range(3))  # [B,N,T,H]
   key_is_open = tf.constant(rng.random((2, 12)) > 0.2)
-  global_key, global_value = key[:, :2], value[:, :2]
+  global_key, global_value = key[:, :, :2], value[:, :, :2]
   global_is_valid = tf.constant([[True, True], [True, False]])
   w = 4  # T = 3W: dense unless DENSE_MAX_WINDOWS is lowered.
 
@@ -198,7 +198,8 @@ def test_blocked_and_dense_layouts_agree(monkeypatch):
   monkeypatch.setattr(sliding_window, 'DENSE_MAX_WINDOWS', 0)
   blocked_shape, blocked = attend()
   assert dense_shape == (2, 2, 12, 12 + 2)
-  assert blocked_shape == (2, 12 // w, 2, w, 3 * w + 2)  # [B, C, N, W, K+G]
+  # [B, N, C, b, K+G] with b = W/2 and K = 5b.
+  assert blocked_shape == (2, 2, 12 // (w // 2), w // 2, 5 * (w // 2) + 2)
   np.testing.assert_allclose(blocked, dense, atol=REFERENCE_ATOL, rtol=0)
 
 
