@@ -80,7 +80,7 @@ flags.DEFINE_enum('jit_compile', 'both', list(encoder_plan.JIT_SETTINGS),
 flags.DEFINE_list('modes', list(MODES), 'Modes at the speed lengths.')
 flags.DEFINE_list('dtypes', ['float32'],
                   'float32 and/or bfloat16 at the speed lengths.')
-flags.DEFINE_list('hf_bf16', ['autocast'],
+flags.DEFINE_list('hf_bf16', ['autocast', 'cast'],
                   'HF forms in bfloat16: autocast (torch.autocast) and/or '
                   'cast (model.to(torch.bfloat16)).')
 flags.DEFINE_bool('measure_error', True,

@@ -2,8 +2,9 @@
 
 A worker prints its result as one JSON line on stdout. A worker that prints
 none (it crashed, was killed or timed out) becomes a result with a `status`
-and an `error` naming the cause, and its stderr is kept in a log file. Workers run with this checkout first
-on PYTHONPATH, so they measure the `longformer` package next to them.
+and an `error` naming the cause, and its stderr is kept in a log file.
+Workers run with this checkout first on PYTHONPATH, so they measure the
+`longformer` package next to them.
 """
 import json
 import os
