@@ -86,8 +86,8 @@ def shape_args(shape: str) -> Dict[str, object]:
   return recipe
 
 
-def hf_optimizer_args(config_file: str) -> List[str]:
-  """HF's AdamW and schedule flags, read from our experiment config."""
+def hf_recipe_args(config_file: str) -> List[str]:
+  """HF's AdamW, schedule and position-table flags from our config."""
   from official.core import exp_factory  # pylint: disable=g-import-not-at-top
   # pylint: disable-next=g-import-not-at-top
   from official.modeling.hyperparams import params_dict
@@ -104,7 +104,9 @@ def hf_optimizer_args(config_file: str) -> List[str]:
       f'--warmup_steps={optimizer.warmup.polynomial.warmup_steps}',
       f'--weight_decay={adamw.weight_decay_rate}',
       f'--epsilon={adamw.epsilon}',
-      f'--betas={adamw.beta_1},{adamw.beta_2}']
+      f'--betas={adamw.beta_1},{adamw.beta_2}',
+      '--max_position_embeddings='
+      f'{params.task.model.encoder.any.max_position_embeddings}']
 
 
 def plan_runs() -> List[Dict[str, object]]:
@@ -115,14 +117,14 @@ def plan_runs() -> List[Dict[str, object]]:
     common = [f'--{k}={v}' for k, v in sizes.items()] + [
         f'--num_layers={FLAGS.num_layers}', f'--repeats={FLAGS.repeats}',
         f'--threads={FLAGS.threads}']
-    hf_optimizer = hf_optimizer_args(sizes['config_file'])
+    hf_recipe = hf_recipe_args(sizes['config_file'])
     for dtype in FLAGS.dtypes:
       ours = [dict(shape=shape, impl='ours', ours_step=step, dtype=dtype,
                    args=common + ['--impl=ours', f'--ours_step={step}',
                                   f'--dtype={dtype}'])
               for step in FLAGS.ours_steps]
       hf = dict(shape=shape, impl='hf', dtype=dtype,
-                args=(common + hf_optimizer +
+                args=(common + hf_recipe +
                       ['--impl=hf', f'--dtype={dtype}']))
       runs += [ours[0], hf] + ours[1:]
   return runs

@@ -18,8 +18,8 @@ r"""One fine-tuning step measurement in a fresh process; prints one JSON line.
                    through train.py on a CPU; measured for comparison.
         bfloat16: `runtime.mixed_precision_dtype=bfloat16`, as train.py sets
         it (the mixed_bfloat16 Keras policy).
-  hf    HF PyTorch `LongformerForSequenceClassification` (dropout 0.1 like
-        the recipe), `torch.optim.AdamW` with the same learning rate, betas,
+  hf    HF PyTorch `LongformerForSequenceClassification` (dropout 0.1 and a
+        4098-row position table like the recipes), `torch.optim.AdamW` with the same learning rate, betas,
         epsilon and weight decay (none on biases and LayerNorm weights),
         HF's linear warmup/decay schedule, cross-entropy loss on the labels;
         one step = zero_grad, forward, backward, optimizer and schedule step.
@@ -51,6 +51,9 @@ flags.DEFINE_integer('attention_window', 128, 'The full, even window.')
 flags.DEFINE_integer('num_classes', 3, 'Classifier outputs.')
 flags.DEFINE_integer('batch_size', 8, 'Rows per step.')
 flags.DEFINE_integer('num_layers', 12, 'Transformer blocks.')
+flags.DEFINE_integer('max_position_embeddings', 4098,
+                     "hf: position-table rows; the recipes' (4096 + 2), so "
+                     'both sides update tables of the same size.')
 flags.DEFINE_float('learning_rate', 3e-5, 'hf: peak learning rate.')
 flags.DEFINE_float('weight_decay', 0.01, 'hf: AdamW weight decay.')
 flags.DEFINE_float('epsilon', 1e-6, 'hf: AdamW epsilon.')
@@ -169,8 +172,7 @@ def hf_step() -> Callable[[], None]:
       num_attention_heads=model_sizes.NUM_HEADS,
       intermediate_size=model_sizes.INNER_DIM,
       attention_window=FLAGS.attention_window,
-      max_position_embeddings=(FLAGS.seq_length +
-                               model_sizes.POSITION_ROWS_OFFSET),
+      max_position_embeddings=FLAGS.max_position_embeddings,
       type_vocab_size=1, pad_token_id=model_sizes.PAD_TOKEN_ID,
       num_labels=FLAGS.num_classes)
   model = transformers.LongformerForSequenceClassification(config).train()

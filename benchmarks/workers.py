@@ -19,15 +19,22 @@ from typing import Dict, List
 # installed copy.
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXCEPTION_LINE = re.compile(r'^[A-Za-z_][\w.]*(Error|Exception|Exit)\b')
+WRAPPER_MESSAGE = re.compile(
+    r'in user code:$|^\S+: Exception encountered when calling layer')
 
 
 def last_exception(stderr: str) -> str:
-  """The last 'SomethingError: message' line of a traceback, or last line."""
-  lines = stderr.strip().splitlines() or ['no output']
-  for line in reversed(lines):
-    if EXCEPTION_LINE.match(line):
-      return line.strip()
-  return lines[-1].strip()
+  """The innermost 'SomethingError: message' of a traceback, or last line.
+
+  TensorFlow nests the cause in indented 'in user code:' and 'Exception
+  encountered when calling layer' blocks; those wrapper lines are skipped.
+  """
+  lines = [line.strip() for line in stderr.strip().splitlines()]
+  errors = [line for line in lines if EXCEPTION_LINE.match(line)]
+  causes = [line for line in errors if not WRAPPER_MESSAGE.search(line)]
+  if causes or errors:
+    return (causes or errors)[-1]
+  return lines[-1] if lines else 'no output'
 
 
 def failure(returncode: int, stderr: str) -> Dict[str, str]:

@@ -140,5 +140,24 @@ class BenchmarkReportTest(unittest.TestCase):
                   'not given |', markdown)
 
 
+class WorkerFailureTest(unittest.TestCase):
+
+  def test_failure_names_the_innermost_cause_not_the_wrappers(self):
+    sys.path.insert(0, os.path.dirname(_SCRIPT))
+    try:
+      import workers  # pylint: disable=g-import-not-at-top
+    finally:
+      sys.path.remove(os.path.dirname(_SCRIPT))
+    stderr = '\n'.join([
+        'Traceback (most recent call last):',
+        'TypeError: in user code:',
+        "    TypeError: Exception encountered when calling layer 'x'.",
+        "        TypeError: Input 'e' of 'SelectV2' Op has type bfloat16.",
+        '', "Call arguments received by layer 'x':"])
+    self.assertEqual(workers.failure(1, stderr)['error'],
+                     "exit 1: TypeError: Input 'e' of 'SelectV2' Op has type "
+                     'bfloat16.')
+
+
 if __name__ == '__main__':
   unittest.main()
