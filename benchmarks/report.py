@@ -194,6 +194,13 @@ def best(results: Result, impl: str, mode: str, seq_length: int,
   return max(candidates, key=lambda r: r['tokens_per_s'], default=None)
 
 
+def failed(results: Result, impl: str, mode: str, dtype: str) -> bool:
+  """True if a run of `impl` in this mode and dtype failed."""
+  return any(r['impl'] == impl and r['status'] != 'ok' and
+             r['mode'] == mode and dtype_of(r) == dtype
+             for r in results['runs'])
+
+
 def summary_cell(ours: Optional[Result], peer: Optional[Result]) -> str:
   """'681 / 289 tok/s = 2.36x', or why a number is missing."""
   if ours is None or peer is None:
@@ -217,6 +224,9 @@ def summary_lines(results: Result) -> List[str]:
       cells = [summary_cell(best(results, 'ours', mode, longest, dtype),
                             best(results, impl, mode, longest, dtype))
                for mode in MODE_ORDER]
+      cells = ['failed (see its row)'
+               if cell == 'not measured' and failed(results, impl, mode, dtype)
+               else cell for cell, mode in zip(cells, MODE_ORDER)]
       if impl == 'original' and not results['flags'].get(
           'original_port_path'):
         cells = ['not given'] * 2
