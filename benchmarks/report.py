@@ -1,38 +1,54 @@
-"""The benchmark's outputs: machine description, markdown table, PNG plot.
+"""The encoder benchmark's outputs: machine description, markdown tables.
 
 Each result is a dict as `run_one.py` prints it, plus `wall_s`,
-`load_before` and the derived `ratio_to_hf` and `matmul_fraction` added by
-`benchmark_encoder.py`.
+`load_before` and the derived numbers `encoder_ratios.py` adds. Results
+written before dtypes were recorded have no `dtype`: they count as float32.
+The plot is in report_plot.py.
 """
 import datetime
 import importlib.metadata
 import os
 import platform
 import shlex
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 Result = Dict[str, object]
 
 PACKAGES = ('tensorflow', 'tf_keras', 'torch', 'transformers')
 MODE_ORDER = ('forward', 'train')
+DTYPE_ORDER = ('float32', 'bfloat16')
 LABEL_ORDER = ('ours XLA', 'ours graph', 'ours XLA + ckpt',
-               'ours graph + ckpt', 'HF PyTorch')
-COLORS = dict(zip(LABEL_ORDER, ('tab:blue', 'tab:green', 'tab:purple',
-                                'tab:olive', 'tab:orange')))
-LINE_STYLES = {'forward': '-', 'train': '--'}
-COLUMNS = ('tokens', 'implementation', 'mode', 'runs', 'median s',
-           'tokens/s', 'ours/HF', 'of matmul', 'peak RSS GiB',
-           'timed-run peak GiB', 'model GiB', 'note')
+               'ours graph + ckpt', 'HF PyTorch', 'HF PyTorch autocast',
+               'HF PyTorch cast', 'original port XLA')
+COLUMNS = ('tokens', 'implementation', 'dtype', 'mode', 'runs', 'median s',
+           'tokens/s', 'ours/HF', 'ours/original', 'bf16/fp32', 'of matmul',
+           'max abs diff vs fp32', 'peak RSS GiB', 'timed-run peak GiB',
+           'model GiB', 'note')
+NOT_GIVEN = ('not given: run with --original_port_path=<folder of Model '
+             "Garden's official/projects/longformer files> to measure it")
+
+
+def dtype_of(result: Result) -> str:
+  """The run's dtype; float32 for results recorded before dtypes were."""
+  return result.get('dtype') or 'float32'
 
 
 def label(result: Result) -> str:
   """The implementation's display name, e.g. 'ours XLA + ckpt'."""
   if result['impl'] == 'hf':
-    return 'HF PyTorch'
+    form = result.get('hf_bf16') if dtype_of(result) == 'bfloat16' else None
+    return f'HF PyTorch {form}' if form else 'HF PyTorch'
   if result['impl'] == 'matmul':
     return 'matmul'
+  if result['impl'] == 'original':
+    return 'original port XLA'
   name = 'ours XLA' if result['jit_compile'] else 'ours graph'
   return name + (' + ckpt' if result['gradient_checkpointing'] else '')
+
+
+def family(result: Result) -> str:
+  """The label without HF's bfloat16 form: what a bf16/fp32 ratio pairs."""
+  return 'HF PyTorch' if result['impl'] == 'hf' else label(result)
 
 
 def cpu_model() -> str:
@@ -78,8 +94,9 @@ def command_line(argv: Sequence[str]) -> str:
 
 
 def sort_key(result: Result):
-  """Mode, then length, then implementation."""
+  """Mode, then length, then dtype, then implementation."""
   return (MODE_ORDER.index(result['mode']), result['seq_length'],
+          DTYPE_ORDER.index(dtype_of(result)),
           LABEL_ORDER.index(label(result)))
 
 
@@ -93,25 +110,47 @@ def table_row(result: Result) -> str:
   """One markdown table row."""
   ok = result['status'] == 'ok'
   note = '' if ok else f'{result["status"]}: {result.get("error", "")}'
-  cells = (str(result['seq_length']), label(result), result['mode'],
-           str(len(result['times_s'])) if ok else '',
+  cells = (str(result['seq_length']), label(result), dtype_of(result),
+           result['mode'], str(len(result['times_s'])) if ok else '',
            number(result, 'median_s', '{:.3g}'),
            number(result, 'tokens_per_s', '{:.1f}'),
            number(result, 'ratio_to_hf', '{:.2f}x'),
+           number(result, 'ratio_to_original', '{:.2f}x'),
+           number(result, 'ratio_to_float32', '{:.2f}x'),
            number(result, 'matmul_fraction', '{:.0%}'),
+           number(result, 'max_abs_diff_vs_float32', '{:.3g}'),
            number(result, 'peak_rss_gib', '{:.2f}'),
            number(result, 'run_peak_rss_gib', '{:.2f}'),
            number(result, 'model_rss_gib', '{:.2f}'), note)
   return '| ' + ' | '.join(cells) + ' |'
 
 
+def matmul_line(results: Result) -> str:
+  """The yardstick readings of every dtype, e.g. 'float32 177.5, 175.1'."""
+  readings = {}
+  for m in results['matmul']:
+    readings.setdefault(dtype_of(m), []).append(
+        number(m, 'gflops', '{:.1f}') or m['status'])
+  return '; '.join(f'{dtype} {", ".join(values)}'
+                   for dtype, values in readings.items())
+
+
+def original_port_line(results: Result) -> str:
+  """Where the original port's rows came from, or why there are none."""
+  path = results['flags'].get('original_port_path')
+  if path:
+    return (f"- Original port: Model Garden's official/projects/longformer "
+            f'from `{path}`, under `jit_compile=True`, mixed_bfloat16 for '
+            'bfloat16.')
+  return f'- Original port: {NOT_GIVEN}.'
+
+
 def header_lines(results: Result) -> List[str]:
-  """The command, machine and model description above the table."""
+  """The command, machine and model description above the tables."""
   machine, run_flags = results['machine'], results['flags']
   versions = ', '.join(f'{k} {v}' for k, v in machine['versions'].items())
-  matmul = ', '.join(number(m, 'gflops', '{:.1f}') or m['status']
-                     for m in results['matmul'])
   load = lambda key: ' '.join(f'{x:.2f}' for x in machine.get(key, ()))
+  dtypes = ', '.join(run_flags.get('dtypes') or ['float32'])
   return [
       '# Longformer encoder benchmark', '',
       f'Command: `{results["command"]}`', '',
@@ -123,74 +162,90 @@ def header_lines(results: Result) -> List[str]:
       f'- Date: {machine["date"]}.',
       f'- Model: num_layers {run_flags["num_layers"]}, hidden 768, 12 heads, '
       f'inner 3072, attention_window {run_flags["attention_window"]}, first '
-      'token global, batch 1, float32, random weights, dropout 0.',
-      f'- Matmul yardstick (float32 4096x768 @ 768x3072, TensorFlow): '
-      f'{matmul} GFLOP/s at start and end; "of matmul" = model FLOPs per '
+      f'token global, batch 1, dtypes {dtypes}, random weights, dropout 0. '
+      'bfloat16: ours and the original port under the mixed_bfloat16 '
+      'policy; HF with torch.autocast (autocast) or model.to(bfloat16) '
+      '(cast).',
+      original_port_line(results),
+      f'- Matmul yardstick (4096x768 @ 768x3072, TensorFlow), GFLOP/s at '
+      f'start and end: {matmul_line(results)}. "of matmul" = model FLOPs per '
       f'token ({results["forward_flops_per_token"] / 1e6:.0f} MFLOP forward, '
-      '3x for train; formula in benchmark_encoder.py) x tokens/s / the '
-      'higher matmul reading.',
+      '3x for train; formula in encoder_ratios.py) x tokens/s / the higher '
+      'matmul reading of the same dtype.',
       '- forward = inference; train = forward + backward of the sum of '
       'sequence_output w.r.t. all weights. median s over "runs" timed runs '
-      'after one warm-up.',
+      'after one warm-up. ours/HF: against the faster HF form of the same '
+      'dtype; bf16/fp32: the same implementation\'s bfloat16 over float32 '
+      'speed; max abs diff vs fp32: bfloat16 sequence_output against the '
+      'same weights in float32, same inputs.',
       '- peak RSS: whole process (ru_maxrss), including XLA compilation; '
       'timed-run peak: peak during the timed runs only; model: RSS once the '
       'model is built.', '']
 
 
+def best(results: Result, impl: str, mode: str, seq_length: int,
+         dtype: str) -> Optional[Result]:
+  """The fastest ok run of `impl` (ours: under XLA) at this configuration."""
+  candidates = [
+      r for r in results['runs']
+      if r['impl'] == impl and r['status'] == 'ok' and r['mode'] == mode
+      and r['seq_length'] == seq_length and dtype_of(r) == dtype and
+      (impl != 'ours' or label(r) == 'ours XLA')]
+  return max(candidates, key=lambda r: r['tokens_per_s'], default=None)
+
+
+def failed(results: Result, impl: str, mode: str, dtype: str) -> bool:
+  """True if a run of `impl` in this mode and dtype failed."""
+  return any(r['impl'] == impl and r['status'] != 'ok' and
+             r['mode'] == mode and dtype_of(r) == dtype
+             for r in results['runs'])
+
+
+def summary_cell(ours: Optional[Result], peer: Optional[Result]) -> str:
+  """'681 / 289 tok/s = 2.36x', or why a number is missing."""
+  if ours is None or peer is None:
+    return 'not measured' if peer is None else 'ours not measured'
+  return (f'{ours["tokens_per_s"]:.0f} / {peer["tokens_per_s"]:.0f} tok/s = '
+          f'{ours["tokens_per_s"] / peer["tokens_per_s"]:.2f}x')
+
+
+def summary_lines(results: Result) -> List[str]:
+  """Ours under XLA against each peer at the longest speed length."""
+  lengths = [int(n) for n in results['flags'].get('seq_lengths') or []]
+  if not lengths:
+    return []
+  longest = max(lengths)
+  lines = [f'## Summary at {longest} tokens (ours under XLA)', '',
+           '| dtype | peer | forward (ours / theirs) | '
+           'forward+backward (ours / theirs) |', '|---|---|---|---|']
+  for dtype in results['flags'].get('dtypes') or ['float32']:
+    for impl, name in (('hf', 'HF PyTorch (faster form)'),
+                       ('original', 'original port under XLA')):
+      cells = [summary_cell(best(results, 'ours', mode, longest, dtype),
+                            best(results, impl, mode, longest, dtype))
+               for mode in MODE_ORDER]
+      cells = ['failed (see its row)'
+               if cell == 'not measured' and failed(results, impl, mode, dtype)
+               else cell for cell, mode in zip(cells, MODE_ORDER)]
+      if impl == 'original' and not results['flags'].get(
+          'original_port_path'):
+        cells = ['not given'] * 2
+      lines.append(f'| {dtype} | {name} | {cells[0]} | {cells[1]} |')
+  if 'bfloat16' in (results['flags'].get('dtypes') or []):
+    cells = [summary_cell(best(results, 'ours', mode, longest, 'bfloat16'),
+                          best(results, 'ours', mode, longest, 'float32'))
+             for mode in MODE_ORDER]
+    lines.append(f'| bfloat16 | ours in float32 (bf16/fp32) | {cells[0]} | '
+                 f'{cells[1]} |')
+  return lines + ['']
+
+
 def write_markdown(results: Result, path: str) -> None:
-  """Writes the header and one table row per run to `path`."""
-  lines = header_lines(results)
-  lines += ['| ' + ' | '.join(COLUMNS) + ' |',
+  """Writes the header, the summary and one row per run, atomically."""
+  lines = header_lines(results) + summary_lines(results)
+  lines += ['## Every run', '', '| ' + ' | '.join(COLUMNS) + ' |',
             '|' + '---|' * len(COLUMNS)]
   lines += [table_row(r) for r in sorted(results['runs'], key=sort_key)]
-  with open(path, 'w') as f:
+  with open(path + '.tmp', 'w') as f:
     f.write('\n'.join(lines) + '\n')
-
-
-def series(results: Result, key: str) -> Dict[tuple, List[tuple]]:
-  """(label, mode) -> sorted [(seq_length, result[key])] of ok runs."""
-  points = {}
-  for r in sorted(results['runs'], key=sort_key):
-    if r['status'] == 'ok':
-      points.setdefault((label(r), r['mode']), []).append(
-          (r['seq_length'], r[key]))
-  return points
-
-
-def plot_panel(axis, results: Result, key: str, ylabel: str) -> None:
-  """Draws one line per (implementation, mode) of result[key] vs length."""
-  for (name, mode), points in sorted(
-      series(results, key).items(),
-      key=lambda item: (LABEL_ORDER.index(item[0][0]), item[0][1])):
-    lengths, values = zip(*points)
-    axis.plot(lengths, values, marker='o', color=COLORS[name],
-              linestyle=LINE_STYLES[mode], label=f'{name}, {mode}')
-  axis.set_xscale('log', base=2)
-  axis.set_xlabel('sequence length (tokens)')
-  axis.set_ylabel(ylabel)
-  axis.grid(True, alpha=0.3)
-
-
-def write_plot(results: Result, path: str) -> None:
-  """Tokens/s (left) and peak memory (right) vs length, as a PNG."""
-  import matplotlib  # pylint: disable=g-import-not-at-top
-  matplotlib.use('Agg')
-  from matplotlib import pyplot  # pylint: disable=g-import-not-at-top
-  from matplotlib import ticker  # pylint: disable=g-import-not-at-top
-  figure, (speed, memory) = pyplot.subplots(1, 2, figsize=(13, 5.5))
-  plot_panel(speed, results, 'tokens_per_s', 'tokens / s (higher is better)')
-  speed.set_ylim(bottom=0)
-  plot_panel(memory, results, 'peak_rss_gib',
-             'peak resident memory, GiB (lower is better)')
-  memory.set_ylim(bottom=0)
-  for axis in (speed, memory):
-    axis.xaxis.set_major_formatter(ticker.ScalarFormatter())
-  speed.legend(fontsize=8)
-  machine, run_flags = results['machine'], results['flags']
-  figure.suptitle(
-      f'Longformer encoder, num_layers {run_flags["num_layers"]}, window '
-      f'{run_flags["attention_window"]}, batch 1, float32, '
-      f'{machine["threads"]} threads: {machine["cpu"]}', fontsize=10)
-  figure.tight_layout()
-  figure.savefig(path, dpi=120)
-  pyplot.close(figure)
+  os.replace(path + '.tmp', path)

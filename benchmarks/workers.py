@@ -1,0 +1,103 @@
+"""Runs one benchmark worker script in a fresh process and reads its result.
+
+A worker prints its result as one JSON line on stdout. A worker that prints
+none (it crashed, was killed or timed out) becomes a result with a `status`
+and an `error` naming the cause, and its stderr is kept in a log file.
+Workers run with this checkout first on PYTHONPATH, so they measure the
+`longformer` package next to them.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from typing import Dict, List
+
+# The checkout holding this script: workers import its `longformer`, not an
+# installed copy.
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXCEPTION_LINE = re.compile(r'^[A-Za-z_][\w.]*(Error|Exception|Exit)\b')
+WRAPPER_MESSAGE = re.compile(
+    r'in user code:$|^\S+: Exception encountered when calling layer')
+
+
+def last_exception(stderr: str) -> str:
+  """The innermost 'SomethingError: message' of a traceback, or last line.
+
+  TensorFlow nests the cause in indented 'in user code:' and 'Exception
+  encountered when calling layer' blocks; those wrapper lines are skipped.
+  """
+  lines = [line.strip() for line in stderr.strip().splitlines()]
+  errors = [line for line in lines if EXCEPTION_LINE.match(line)]
+  causes = [line for line in errors if not WRAPPER_MESSAGE.search(line)]
+  if causes or errors:
+    return (causes or errors)[-1]
+  return lines[-1] if lines else 'no output'
+
+
+def failure(returncode: int, stderr: str) -> Dict[str, str]:
+  """The status and message of a worker that printed no result."""
+  if returncode < 0:
+    name = signal.Signals(-returncode).name
+    hint = ' (out of memory?)' if -returncode == signal.SIGKILL else ''
+    return {'status': 'killed', 'error': f'killed by {name}{hint}'}
+  return {'status': 'error',
+          'error': f'exit {returncode}: {last_exception(stderr)}'}
+
+
+def save_log(path: str, stderr: str) -> str:
+  """Writes a failed worker's stderr to `path`; returns the path."""
+  os.makedirs(os.path.dirname(path), exist_ok=True)
+  with open(path, 'w') as f:
+    f.write(stderr)
+  return path
+
+
+def run_worker(script: str, args: List[str], threads: int, timeout: int,
+               log_path: str) -> Dict[str, object]:
+  """Runs `script args` with `threads` threads; never raises on its failure.
+
+  Args:
+    script: path of the worker script.
+    args: its flags.
+    threads: OMP/MKL threads (the worker sets the frameworks' own).
+    timeout: seconds before the worker is killed.
+    log_path: where the stderr of a failed worker is written.
+
+  Returns:
+    The worker's JSON result, or a failure, plus `load_before` (1-minute
+    load average at the start) and `wall_s` (seconds, including start-up).
+  """
+  env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+      [CHECKOUT] + [p for p in [os.environ.get('PYTHONPATH')] if p]),
+             OMP_NUM_THREADS=str(threads),
+             MKL_NUM_THREADS=str(threads), TF_CPP_MIN_LOG_LEVEL='2',
+             CUDA_VISIBLE_DEVICES='-1')
+  result = {'load_before': os.getloadavg()[0]}
+  start = time.time()
+  try:
+    process = subprocess.run(
+        [sys.executable, script] + args, env=env, capture_output=True,
+        text=True, timeout=timeout, check=False)
+  except subprocess.TimeoutExpired:
+    result.update(status='timeout', error=f'no result after {timeout} s')
+  else:
+    json_lines = [line for line in process.stdout.splitlines()
+                  if line.startswith('{')]
+    if process.returncode == 0 and json_lines:
+      result.update(json.loads(json_lines[-1]))
+    else:
+      result.update(failure(process.returncode, process.stderr),
+                    log=save_log(log_path, process.stderr))
+  result['wall_s'] = time.time() - start
+  return result
+
+
+def write_json_atomically(data: object, path: str) -> None:
+  """Writes `data` as JSON to `path` through a temporary file and a rename."""
+  temporary = path + '.tmp'
+  with open(temporary, 'w') as f:
+    json.dump(data, f, indent=1)
+  os.replace(temporary, path)

@@ -1,0 +1,163 @@
+"""The encoder benchmark's report (`--report_only`) on a handmade results.json.
+
+Every number below is chosen by hand, so each expected ratio is plain
+arithmetic on the inputs, not a value produced by the benchmark code. No
+timing is measured here.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+_SCRIPT = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'benchmarks', 'benchmark_encoder.py')
+_MACHINE = {'cpu': 'test CPU', 'cpu_count': 2, 'memory_gib': 8.0,
+            'threads': 2, 'python': '3', 'versions': {}, 'date': 'today',
+            'load_before': [0.0, 0.0, 0.0]}
+
+
+def _run(impl, mode, tokens_per_s, dtype=None, **extra):
+  """A successful worker result at 4096 tokens, 12 layers."""
+  result = {'impl': impl, 'mode': mode, 'seq_length': 4096, 'num_layers': 12,
+            'attention_window': 512, 'status': 'ok', 'times_s': [1.0],
+            'median_s': 4096 / tokens_per_s, 'tokens_per_s': tokens_per_s,
+            'peak_rss_gib': 1.0, 'model_rss_gib': 0.5,
+            'run_peak_rss_gib': 0.9, 'jit_compile': True,
+            'gradient_checkpointing': False}
+  if dtype:  # Results from before dtypes were recorded have none.
+    result['dtype'] = dtype
+  result.update(extra)
+  return result
+
+
+def _results(original_port_path):
+  return {
+      'machine': _MACHINE, 'command': 'python3 benchmark_encoder.py',
+      'flags': {'num_layers': 12, 'attention_window': 512,
+                'seq_lengths': ['4096'], 'dtypes': ['float32', 'bfloat16'],
+                'original_port_path': original_port_path},
+      'matmul': [{'impl': 'matmul', 'status': 'ok', 'gflops': 100.0},
+                 {'impl': 'matmul', 'dtype': 'bfloat16', 'status': 'ok',
+                  'gflops': 200.0}],
+      'runs': [
+          _run('ours', 'forward', 800.0, 'float32'),
+          _run('hf', 'forward', 400.0, 'float32'),
+          _run('original', 'forward', 500.0, 'float32'),
+          _run('ours', 'forward', 1600.0, 'bfloat16',
+               max_abs_diff_vs_float32=0.0625),
+          _run('hf', 'forward', 500.0, 'bfloat16', hf_bf16='autocast'),
+          _run('hf', 'forward', 640.0, 'bfloat16', hf_bf16='cast'),
+          {'impl': 'original', 'mode': 'forward', 'seq_length': 4096,
+           'dtype': 'bfloat16', 'status': 'error',
+           'error': 'exit 1: TypeError: SelectV2'},
+          _run('ours', 'train', 300.0),  # No dtype: counts as float32.
+          _run('hf', 'train', 100.0),
+      ]}
+
+
+def _report(results):
+  """Runs --report_only on `results`; returns results.md's table rows."""
+  with tempfile.TemporaryDirectory() as output_dir:
+    with open(os.path.join(output_dir, 'results.json'), 'w') as f:
+      json.dump(results, f)
+    process = subprocess.run(
+        [sys.executable, _SCRIPT, '--report_only',
+         f'--output_dir={output_dir}'], capture_output=True, text=True,
+        check=False)
+    if process.returncode:
+      raise AssertionError(process.stderr[-3000:])
+    with open(os.path.join(output_dir, 'results.md')) as f:
+      markdown = f.read()
+    assert os.path.exists(os.path.join(output_dir, 'benchmark.png'))
+  return markdown, process.stdout
+
+
+def _rows(markdown):
+  """The 'Every run' table as dicts keyed by column name."""
+  table = markdown.split('## Every run')[1].strip().splitlines()
+  header = [c.strip() for c in table[0].strip('|').split('|')]
+  return [dict(zip(header, (c.strip() for c in line.strip('|').split('|'))))
+          for line in table[2:]]
+
+
+def _find(rows, implementation, dtype, mode):
+  matches = [r for r in rows if r['implementation'] == implementation and
+             r['dtype'] == dtype and r['mode'] == mode]
+  if len(matches) != 1:
+    raise AssertionError(f'{implementation} {dtype} {mode}: {matches}')
+  return matches[0]
+
+
+class BenchmarkReportTest(unittest.TestCase):
+
+  @classmethod
+  def setUpClass(cls):
+    cls.markdown, cls.stdout = _report(_results('/some/port'))
+    cls.rows = _rows(cls.markdown)
+
+  def test_ours_float32_ratios_to_hf_original_and_matmul(self):
+    row = _find(self.rows, 'ours XLA', 'float32', 'forward')
+    self.assertEqual(row['ours/HF'], '2.00x')  # 800 / 400
+    self.assertEqual(row['ours/original'], '1.60x')  # 800 / 500
+    # 12 x 15.73 MFLOP x 800 tokens/s / 100 GFLOP/s = 151%.
+    self.assertEqual(row['of matmul'], '151%')
+
+  def test_bfloat16_compares_with_the_faster_hf_form_and_bf16_matmul(self):
+    row = _find(self.rows, 'ours XLA', 'bfloat16', 'forward')
+    self.assertEqual(row['ours/HF'], '2.50x')  # 1600 / max(500, 640)
+    self.assertEqual(row['bf16/fp32'], '2.00x')  # 1600 / 800
+    self.assertEqual(row['max abs diff vs fp32'], '0.0625')
+    self.assertEqual(row['of matmul'], '151%')  # bf16 matmul: 200 GFLOP/s
+    self.assertEqual(
+        _find(self.rows, 'HF PyTorch cast', 'bfloat16',
+              'forward')['bf16/fp32'], '1.60x')  # 640 / 400
+
+  def test_failed_run_keeps_its_row_with_the_error(self):
+    row = _find(self.rows, 'original port XLA', 'bfloat16', 'forward')
+    self.assertEqual(row['tokens/s'], '')
+    self.assertIn('error: exit 1: TypeError', row['note'])
+    self.assertIn('1 failed', self.stdout)
+
+  def test_results_without_dtype_count_as_float32(self):
+    row = _find(self.rows, 'ours XLA', 'float32', 'train')
+    self.assertEqual(row['ours/HF'], '3.00x')  # 300 / 100
+
+  def test_summary_states_each_peer(self):
+    self.assertIn('| float32 | HF PyTorch (faster form) | 800 / 400 tok/s = '
+                  '2.00x | 300 / 100 tok/s = 3.00x |', self.markdown)
+    self.assertIn('| bfloat16 | HF PyTorch (faster form) | 1600 / 640 tok/s '
+                  '= 2.50x |', self.markdown)
+
+  def test_without_port_path_its_rows_say_not_given(self):
+    results = _results('')
+    results['runs'] = [r for r in results['runs']
+                       if r['impl'] != 'original']
+    markdown, _ = _report(results)
+    self.assertIn('- Original port: not given', markdown)
+    self.assertIn('| float32 | original port under XLA | not given | '
+                  'not given |', markdown)
+
+
+class WorkerFailureTest(unittest.TestCase):
+
+  def test_failure_names_the_innermost_cause_not_the_wrappers(self):
+    sys.path.insert(0, os.path.dirname(_SCRIPT))
+    try:
+      import workers  # pylint: disable=g-import-not-at-top
+    finally:
+      sys.path.remove(os.path.dirname(_SCRIPT))
+    stderr = '\n'.join([
+        'Traceback (most recent call last):',
+        'TypeError: in user code:',
+        "    TypeError: Exception encountered when calling layer 'x'.",
+        "        TypeError: Input 'e' of 'SelectV2' Op has type bfloat16.",
+        '', "Call arguments received by layer 'x':"])
+    self.assertEqual(workers.failure(1, stderr)['error'],
+                     "exit 1: TypeError: Input 'e' of 'SelectV2' Op has type "
+                     'bfloat16.')
+
+
+if __name__ == '__main__':
+  unittest.main()
