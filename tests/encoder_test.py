@@ -319,33 +319,50 @@ def test_bad_pad_token_is_an_error():
     _tiny_encoder(pad_token_id=50)
 
 
+def _training_gradients(encoder, batch, jit_compile):
+  """Gradients of a training-mode loss, in a tf.function (XLA or not)."""
+  def step(inputs):
+    with tf.GradientTape() as tape:
+      out = encoder(inputs, training=True)
+      loss = tf.reduce_sum(out['sequence_output'] ** 2) + tf.reduce_sum(
+          out['pooled_output'])
+    return tape.gradient(loss, encoder.trainable_variables)
+  return tf.function(step, jit_compile=jit_compile)(batch)
+
+
+@pytest.fixture(scope='module', name='plain_gradients')
+def _plain_gradients():
+  """jit_compile -> (plain encoder, its gradients): computed once each."""
+  cache = {}
+
+  def get(jit_compile):
+    if jit_compile not in cache:
+      tf.random.set_seed(2)  # The weights the bar below was checked on.
+      plain = _tiny_encoder(recompute_attention=False)
+      plain(_batch())
+      cache[jit_compile] = (plain, _training_gradients(plain, _batch(),
+                                                       jit_compile))
+    return cache[jit_compile]
+  return get
+
+
 @pytest.mark.parametrize('jit_compile', [False, True])
 @pytest.mark.parametrize('recompute', ['gradient_checkpointing',
                                        'recompute_attention'])
-def test_recomputation_gives_the_same_gradients(jit_compile, recompute):
+def test_recomputation_gives_the_same_gradients(plain_gradients, jit_compile,
+                                                recompute):
   # XLA fuses the recomputed block differently: float32 rounding differs
   # by up to ~1e-4 of the largest gradient (layer norm gammas sum over all
   # tokens), so the bar is on the whole gradient's norm.
-  tf.random.set_seed(2)
-  plain = _tiny_encoder(recompute_attention=False)
+  plain, plain_grads = plain_gradients(jit_compile)
   checkpointed = _tiny_encoder(**{'recompute_attention': False,
                                   recompute: True})
   batch = _batch()
-  plain(batch)
   checkpointed(batch)
   checkpointed.set_weights(plain.get_weights())
 
-  def grads(encoder):
-    def step(inputs):
-      with tf.GradientTape() as tape:
-        out = encoder(inputs, training=True)
-        loss = tf.reduce_sum(out['sequence_output'] ** 2) + tf.reduce_sum(
-            out['pooled_output'])
-      return tape.gradient(loss, encoder.trainable_variables)
-    return tf.function(step, jit_compile=jit_compile)(batch)
-
-  for v, a, b in zip(plain.trainable_variables, grads(plain),
-                     grads(checkpointed)):
+  for v, a, b in zip(plain.trainable_variables, plain_grads,
+                     _training_gradients(checkpointed, batch, jit_compile)):
     assert (a is None) == (b is None), v.name
     if a is not None:
       a, b = tf.convert_to_tensor(a).numpy(), tf.convert_to_tensor(b).numpy()

@@ -1,26 +1,29 @@
 """Tests for train.py: runs, resumes, refuses, and scales out.
 
 Every run is a subprocess of train.py on the tiny demo records of
-`tiny_experiment`, as a user would start it: two steps with params.yaml and
-checkpoints, a resumed run, both eval modes, a second job refused while the
+`tiny_experiment`, as a user would start it: two steps of train_and_eval in
+bfloat16 with params.yaml, checkpoints and eval metrics (one run, shared by
+the class: the tests that resume or refuse work on copies of its
+model_dir), a resumed run, both eval modes, a second job refused while the
 first runs, a killed and restarted run, resuming another architecture
-refused with the directory untouched, bfloat16 and float16 on a 2-class task,
-missing or empty input files, MirroredStrategy on two logical CPUs and
+refused with the directory untouched, float16 on a 2-class task, missing or
+empty input files, MirroredStrategy on two logical CPUs and
 MultiWorkerMirroredStrategy with two local workers.
 """
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 from typing import Dict
 from typing import List
 
-from absl.testing import parameterized
 import tensorflow as tf
 import yaml
 
@@ -66,7 +69,38 @@ def _free_port() -> int:
     return s.getsockname()[1]
 
 
-class TrainPyTest(tf.test.TestCase, parameterized.TestCase):
+def _run_train_py(model_dir, overrides, mode='train', **env):
+  """Runs train.py; returns (exit status, output)."""
+  result = subprocess.run(
+      _train_command(model_dir, overrides, mode), env=_env(**env),
+      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+      timeout=_RUN_TIMEOUT_S, check=False)
+  return result.returncode, result.stdout
+
+
+def _bfloat16_overrides(paths, train_steps):
+  overrides = tiny_experiment.glue_overrides(*paths, train_steps=train_steps)
+  overrides['runtime'] = {'mixed_precision_dtype': 'bfloat16'}
+  return overrides
+
+
+class TrainPyTest(tf.test.TestCase):
+
+  @classmethod
+  def setUpClass(cls):
+    """One 2-step train_and_eval run in bfloat16, shared by the class."""
+    super().setUpClass()
+    cls._shared_tmp = tempfile.mkdtemp()
+    cls._shared_paths = tiny_experiment.write_records(cls._shared_tmp)
+    cls._shared_model_dir = os.path.join(cls._shared_tmp, 'model')
+    cls._shared_status, cls._shared_output = _run_train_py(
+        cls._shared_model_dir, _bfloat16_overrides(cls._shared_paths, 2),
+        mode='train_and_eval')
+
+  @classmethod
+  def tearDownClass(cls):
+    shutil.rmtree(cls._shared_tmp, ignore_errors=True)
+    super().tearDownClass()
 
   def setUp(self):
     super().setUp()
@@ -74,40 +108,49 @@ class TrainPyTest(tf.test.TestCase, parameterized.TestCase):
     self._paths = tiny_experiment.write_records(self._tmp)
     self._model_dir = os.path.join(self._tmp, 'model')
 
+  def _copy_shared_model_dir(self):
+    """This test's model_dir becomes a copy of the shared 2-step run's."""
+    self.assertEqual(self._shared_status, 0, self._shared_output[-5000:])
+    shutil.copytree(self._shared_model_dir, self._model_dir)
+    return self._shared_paths
+
   def _run(self, overrides, mode='train', expect_success=True, **env):
     """Runs train.py; returns its output. Checks the exit status."""
-    result = subprocess.run(
-        _train_command(self._model_dir, overrides, mode), env=_env(**env),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=_RUN_TIMEOUT_S, check=False)
+    status, output = _run_train_py(self._model_dir, overrides, mode, **env)
     if expect_success:
-      self.assertEqual(result.returncode, 0, result.stdout[-5000:])
+      self.assertEqual(status, 0, output[-5000:])
     else:
-      self.assertNotEqual(result.returncode, 0, result.stdout[-5000:])
-    return result.stdout
+      self.assertNotEqual(status, 0, output[-5000:])
+    return output
 
-  def _latest_step(self):
-    path = tf.train.latest_checkpoint(self._model_dir)
+  def _latest_step(self, model_dir=None):
+    path = tf.train.latest_checkpoint(model_dir or self._model_dir)
     return None if path is None else int(path.rsplit('-', 1)[1])
 
-  def test_two_steps_resume_to_four_then_eval_modes(self):
-    output = self._run(
-        tiny_experiment.glue_overrides(*self._paths, train_steps=2),
-        mode='train_and_eval')
+  def test_two_bfloat16_steps_save_params_checkpoints_and_eval(self):
+    """Model Garden adds an AUC metric for 2 classes; it must not crash."""
+    output, model_dir = self._shared_output, self._shared_model_dir
+    self.assertEqual(self._shared_status, 0, output[-5000:])
     # Known-harmless warnings are silenced (longformer/known_warnings.py);
     # the encoder's unused pooler is still reported.
     self.assertNotIn('pkg_resources is deprecated', output)
     self.assertNotIn('key_global/bias', output)
     self.assertIn('pooler_transform/kernel', output)
-    with open(os.path.join(self._model_dir, 'params.yaml')) as f:
+    with open(os.path.join(model_dir, 'params.yaml')) as f:
       saved = yaml.safe_load(f)
     self.assertEqual(saved['trainer']['train_steps'], 2)
     self.assertEqual(saved['task']['model']['encoder']['any']['hidden_size'],
                      tiny_experiment.ENCODER['hidden_size'])
-    self.assertEqual(self._latest_step(), 2)
-    self.assertTrue(os.listdir(os.path.join(self._model_dir, 'validation')))
+    self.assertEqual(saved['runtime']['mixed_precision_dtype'], 'bfloat16')
+    self.assertEqual(self._latest_step(model_dir), 2)
+    self.assertTrue(os.listdir(os.path.join(model_dir, 'validation')))
+    auc = self._last_scalar(os.path.join(model_dir, 'validation'), 'auc')
+    self.assertBetween(auc, 0.0, 1.0)
+    self.assertRegex(output, r'eval \| step: +2 \| steps/sec')
 
-    overrides = tiny_experiment.glue_overrides(*self._paths, train_steps=4)
+  def test_resume_to_four_then_eval_modes(self):
+    paths = self._copy_shared_model_dir()
+    overrides = _bfloat16_overrides(paths, train_steps=4)
     output = self._run(overrides)
     self.assertEqual(_start_step(output), 2)
     self.assertEqual(self._latest_step(), 4)
@@ -168,8 +211,7 @@ class TrainPyTest(tf.test.TestCase, parameterized.TestCase):
     return files
 
   def test_resume_with_another_architecture_is_refused_untouched(self):
-    overrides = tiny_experiment.glue_overrides(*self._paths, train_steps=1)
-    self._run(overrides)
+    overrides = _bfloat16_overrides(self._copy_shared_model_dir(), 2)
     before = self._model_dir_files()
     encoder = overrides['task']['model']['encoder']['any']
     changes = [
@@ -191,11 +233,10 @@ class TrainPyTest(tf.test.TestCase, parameterized.TestCase):
       self.assertIn('new --model_dir', output, msg=field)
       self.assertEqual(self._model_dir_files(), before, msg=field)
 
-  @parameterized.parameters('bfloat16', 'float16')
-  def test_mixed_precision_two_classes_trains_and_evaluates(self, dtype):
-    """Model Garden adds an AUC metric for 2 classes; it must not crash."""
+  def test_float16_two_classes_trains_and_evaluates(self):
+    """bfloat16: test_two_bfloat16_steps_save_params_checkpoints_and_eval."""
     overrides = tiny_experiment.glue_overrides(*self._paths, train_steps=2)
-    overrides['runtime'] = {'mixed_precision_dtype': dtype}
+    overrides['runtime'] = {'mixed_precision_dtype': 'float16'}
     output = self._run(overrides, mode='train_and_eval')
     self.assertEqual(self._latest_step(), 2)
     auc = self._last_scalar(os.path.join(self._model_dir, 'validation'), 'auc')
