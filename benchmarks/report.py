@@ -185,12 +185,13 @@ def header_lines(results: Result) -> List[str]:
 
 def best(results: Result, impl: str, mode: str, seq_length: int,
          dtype: str) -> Optional[Result]:
-  """The fastest ok run of `impl` (ours: under XLA) at this configuration."""
+  """The fastest ok run of `impl` at this configuration (ours: XLA or
+  graph, whichever was faster; without gradient checkpointing)."""
   candidates = [
       r for r in results['runs']
       if r['impl'] == impl and r['status'] == 'ok' and r['mode'] == mode
       and r['seq_length'] == seq_length and dtype_of(r) == dtype and
-      (impl != 'ours' or label(r) == 'ours XLA')]
+      not r.get('gradient_checkpointing')]
   return max(candidates, key=lambda r: r['tokens_per_s'], default=None)
 
 
@@ -202,20 +203,31 @@ def failed(results: Result, impl: str, mode: str, dtype: str) -> bool:
 
 
 def summary_cell(ours: Optional[Result], peer: Optional[Result]) -> str:
-  """'681 / 289 tok/s = 2.36x', or why a number is missing."""
+  """'681 (XLA) / 289 tok/s = 2.36x', or why a number is missing."""
   if ours is None or peer is None:
     return 'not measured' if peer is None else 'ours not measured'
-  return (f'{ours["tokens_per_s"]:.0f} / {peer["tokens_per_s"]:.0f} tok/s = '
-          f'{ours["tokens_per_s"] / peer["tokens_per_s"]:.2f}x')
+  mode = ''
+  if ours['impl'] == 'ours':
+    mode = ' (XLA)' if ours['jit_compile'] else ' (graph)'
+  return (f'{ours["tokens_per_s"]:.0f}{mode} / {peer["tokens_per_s"]:.0f} '
+          f'tok/s = {ours["tokens_per_s"] / peer["tokens_per_s"]:.2f}x')
 
 
 def summary_lines(results: Result) -> List[str]:
-  """Ours under XLA against each peer at the longest speed length."""
-  lengths = [int(n) for n in results['flags'].get('seq_lengths') or []]
-  if not lengths:
-    return []
-  longest = max(lengths)
-  lines = [f'## Summary at {longest} tokens (ours under XLA)', '',
+  """Ours (its faster mode) against each peer, one table per speed length,
+  longest first."""
+  lines = []
+  for length in sorted({int(n) for n in
+                        results['flags'].get('seq_lengths') or []},
+                       reverse=True):
+    lines += length_summary_lines(results, length)
+  return lines
+
+
+def length_summary_lines(results: Result, longest: int) -> List[str]:
+  """The summary table at one sequence length."""
+  lines = [f'## Summary at {longest} tokens (ours: the faster of XLA and '
+           'graph)', '',
            '| dtype | peer | forward (ours / theirs) | '
            'forward+backward (ours / theirs) |', '|---|---|---|---|']
   for dtype in results['flags'].get('dtypes') or ['float32']:

@@ -82,6 +82,13 @@ def _rows(markdown):
           for line in table[2:]]
 
 
+def _find_run(results, impl, jit_compile, dtype, mode):
+  """The raw run of `impl` with these settings in `results`."""
+  return next(r for r in results['runs']
+              if r['impl'] == impl and r.get('jit_compile') == jit_compile
+              and r.get('dtype', 'float32') == dtype and r['mode'] == mode)
+
+
 def _find(rows, implementation, dtype, mode):
   matches = [r for r in rows if r['implementation'] == implementation and
              r['dtype'] == dtype and r['mode'] == mode]
@@ -125,10 +132,20 @@ class BenchmarkReportTest(unittest.TestCase):
     self.assertEqual(row['ours/HF'], '3.00x')  # 300 / 100
 
   def test_summary_states_each_peer(self):
-    self.assertIn('| float32 | HF PyTorch (faster form) | 800 / 400 tok/s = '
-                  '2.00x | 300 / 100 tok/s = 3.00x |', self.markdown)
-    self.assertIn('| bfloat16 | HF PyTorch (faster form) | 1600 / 640 tok/s '
-                  '= 2.50x |', self.markdown)
+    self.assertIn('| float32 | HF PyTorch (faster form) | 800 (XLA) / 400 '
+                  'tok/s = 2.00x | 300 (XLA) / 100 tok/s = 3.00x |',
+                  self.markdown)
+    self.assertIn('| bfloat16 | HF PyTorch (faster form) | 1600 (XLA) / 640 '
+                  'tok/s = 2.50x |', self.markdown)
+
+  def test_summary_takes_the_faster_of_xla_and_graph(self):
+    results = _results('/some/port')
+    graph = dict(_find_run(results, 'ours', True, 'float32', 'forward'),
+                 jit_compile=False, tokens_per_s=1000.0)
+    results['runs'].append(graph)
+    markdown, _ = _report(results)
+    self.assertIn('| float32 | HF PyTorch (faster form) | 1000 (graph) / 400 '
+                  'tok/s = 2.50x |', markdown)
 
   def test_without_port_path_its_rows_say_not_given(self):
     results = _results('')
