@@ -39,7 +39,7 @@ import tensorflow as tf
 CLOSED_BIAS = -1e9
 
 # The dense [T, T] band is used while T <= DENSE_MAX_WINDOWS * W: it scores
-# T keys per query against the blocked layout's 3W plus padding and copies.
+# T keys per query against the blocked layout's 2.5W plus padding and copies.
 DENSE_MAX_WINDOWS = 3
 
 
