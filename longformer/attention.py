@@ -88,7 +88,8 @@ class LongformerAttention(tf_keras.layers.Layer):
     dropout: dropout rate on the attention probabilities.
     recompute_attention: in training, recompute the window scores and
       probabilities in the backward pass instead of keeping them: the
-      [N, T, 2.5W + G] probabilities are the largest activations of a
+      [N, T, 2.5W + G] probabilities (3W + G for an odd W) are the largest
+      activations of a
       layer (at 4096 tokens, window 512: 1.5 GiB in float32 over 12
       layers), for one more scores matmul and softmax. Off by default.
     kernel_initializer: initializer of the projection kernels.

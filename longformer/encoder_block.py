@@ -1,13 +1,13 @@
-"""`LongformerEncoderBlock`: Model Garden's TransformerScaffold around
-`LongformerAttention`.
+"""`LongformerEncoderBlock`: a BERT block around `LongformerAttention`.
 
-The scaffold supplies the rest of a post-LN (or pre-LN) BERT block exactly as
-HF `LongformerLayer` computes it: attention (with its output projection),
-dropout, LayerNorm(x + attention); intermediate dense + activation, output
-dense, dropout, LayerNorm(attention_output + ffn). Layer norms run in
-float32 with the given epsilon. This class only fills in the attention
-configuration, whose head size is known at build time, and gives the block
-a `get_config` of plain values, and swaps the scaffold's dropout layers for
+Built on Model Garden's TransformerScaffold (its sublayers hold the
+weights, so checkpoints keep the scaffold's names), with its own `call`:
+attention (with its output projection), dropout, LayerNorm(x + attention);
+intermediate dense + activation, output dense, dropout,
+LayerNorm(attention_output + ffn), exactly as HF `LongformerLayer` computes
+it (or pre-LN with `norm_first`). The feed-forward layer runs as 2-D
+matmuls with `bias_add` and the activation, which graph mode fuses into
+oneDNN matmuls. Layer norms and residual sums run in float32. Dropout is
 Model Garden's `RecomputingDropout` (plain dropout, except that under
 gradient checkpointing the recomputed forward pass draws the same masks).
 """
@@ -63,6 +63,11 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
     attention.check_attention_window(attention_window)
     attention.check_global_attention_size(global_attention_size)
     attention.check_global_tokens(global_tokens)
+    unsupported = {'feedforward_cls', 'feedforward_cfg'} & set(kwargs)
+    if unsupported:
+      raise ValueError(
+          f'LongformerEncoderBlock does not take {sorted(unsupported)}: its '
+          'feed-forward layer is the fused dense -> activation -> dense.')
     super().__init__(
         num_attention_heads=num_attention_heads,
         inner_dim=inner_dim,
@@ -111,66 +116,69 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
     self._activation = tf_keras.activations.get(self._inner_activation)
 
   def call(self, inputs, training=None):
-    """The scaffold's block with a fused feed-forward layer.
+    """The block: post-LN as HF `LongformerLayer`, or pre-LN.
 
-    Same math as `TransformerScaffold.call` (post-LN or pre-LN), but the
-    feed-forward layer runs as 2-D matmuls with `bias_add` and the
-    activation (`_feed_forward`), which graph mode fuses into oneDNN
-    matmuls.
+    The math of `TransformerScaffold.call`, except that under
+    mixed_bfloat16 the activation runs in bfloat16 inside the fused matmul
+    (the scaffold computes it in float32; its input and output are
+    bfloat16 in both) and pre-LN residual sums run in float32.
 
     Args:
       inputs: [hidden_states [B, T, D], attention_mask int [B, T]].
       training: enables dropout.
 
     Returns:
-      [B, T, D].
+      [B, T, D], float32 under mixed precision.
     """
     if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
       raise ValueError(
           'LongformerEncoderBlock takes [hidden_states, attention_mask] '
-          '(attention_mask int [B, T]: 0 = padding, 1 = token, 2 = global '
-          "token with global_tokens='marked').")
+          '(self-attention only; attention_mask int [B, T]: 0 = padding, '
+          "1 = token, 2 = global token with global_tokens='marked').")
     hidden, mask = inputs
     if self._norm_first:
-      residual = hidden
-      hidden = self._attention_layer_norm(hidden, training=training)
-    attention_output = self._attention_dropout(
+      return self._pre_ln(hidden, mask, training)
+    attention_output = self._attention_layer_norm(
+        hidden + self._attend(hidden, mask, training), training=training)
+    return self._output_layer_norm(
+        self._feed_forward(attention_output, training) + attention_output,
+        training=training)
+
+  def _pre_ln(self, hidden, mask, training):
+    """Pre-LN: x + attention(LN(x)), then y + ffn(LN(y)), in float32."""
+    normed = self._attention_layer_norm(hidden, training=training)
+    attention_output = tf.cast(hidden, tf.float32) + tf.cast(
+        self._attend(normed, mask, training), tf.float32)
+    return attention_output + self._feed_forward(
+        self._output_layer_norm(attention_output, training=training),
+        training)
+
+  def _attend(self, hidden, mask, training):
+    """Attention with its output dropout: [B, T, D] -> [B, T, D]."""
+    return self._attention_dropout(
         self._attention_layer(query=hidden, attention_mask=mask,
                               training=training), training=training)
-    if self._norm_first:
-      attention_output = residual + attention_output
-      ffn_input = self._output_layer_norm(attention_output,
-                                          training=training)
-    else:
-      attention_output = self._attention_layer_norm(
-          hidden + attention_output, training=training)
-      ffn_input = attention_output
-    layer_output = self._output_dropout(self._feed_forward(ffn_input),
-                                        training=training)
-    # Layer norms and residuals run in float32 under mixed precision.
-    layer_output = tf.cast(layer_output, tf.float32)
-    if self._norm_first:
-      return attention_output + layer_output
-    return self._output_layer_norm(layer_output + attention_output,
-                                   training=training)
 
-  def _feed_forward(self, x):
-    """activation(x W1 + b1) W2 + b2: x [B, T, D] -> [B, T, D].
+  def _feed_forward(self, x, training):
+    """activation(x W1 + b1) W2 + b2, then dropout: x [B, T, D] -> float32
+    [B, T, D].
 
     In the compute dtype. The matmul, bias add and activation form the
     pattern that graph mode fuses into one oneDNN matmul (~2.5x faster
     than the scaffold's einsum, add and activation at 4096 tokens).
     """
     dtype = self.compute_dtype
-    read = lambda variable: tf.cast(variable, dtype)
     x = tf.cast(x, dtype)
+    intermediate, output = self._intermediate_dense, self._output_dense
     inner = self._activation(tf.nn.bias_add(
         tf.matmul(tf.reshape(x, [-1, x.shape[-1]]),
-                  read(self._intermediate_dense.kernel)),
-        read(self._intermediate_dense.bias)))  # [B*T, I]
-    output = tf.nn.bias_add(tf.matmul(inner, read(self._output_dense.kernel)),
-                            read(self._output_dense.bias))  # [B*T, D]
-    return tf.reshape(output, tf.shape(x))
+                  tf.cast(intermediate.kernel, dtype)),
+        tf.cast(intermediate.bias, dtype)))  # [B*T, I]
+    result = tf.nn.bias_add(tf.matmul(inner, tf.cast(output.kernel, dtype)),
+                            tf.cast(output.bias, dtype))  # [B*T, D]
+    result = self._output_dropout(tf.reshape(result, tf.shape(x)),
+                                  training=training)
+    return tf.cast(result, tf.float32)
 
   # Public accessors for the scaffold's sublayers (checkpoint conversion
   # reads their weights). Model Garden names them privately; if an upgrade

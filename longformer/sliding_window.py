@@ -10,9 +10,10 @@ window (`attention_window // 2`), G global slots, b block size, C blocks,
 K local keys per query. The window functions take head-major tensors
 [B, N, T, H].
 
-Local band, blocked layout. The sequence is cut into C blocks of b = W/2
-tokens (`block_layout`); queries of block c attend to the keys of blocks
-c-2 .. c+2, K = 5b = 2.5W keys:
+Local band, blocked layout. For an even W the sequence is cut into C blocks
+of b = W/2 tokens (`block_layout`; an odd W keeps blocks of W tokens and
+their two neighbours, K = 3W); queries of block c attend to the keys of
+blocks c-2 .. c+2, K = 5b = 2.5W keys:
 
       keys:   | c-2 | c-1 |  c  | c+1 | c+2 |
       query q of block c sees key k (0 <= k < 5b) iff |k - 2b - q| <= W.
@@ -112,8 +113,7 @@ def take_global(x: tf.Tensor, slots: GlobalSlots) -> tf.Tensor:
 
 
 def take_global_heads(x: tf.Tensor, slots: GlobalSlots) -> tf.Tensor:
-  """Gathers the global tokens' entries, head-major: [B, N, T, H] ->
-  [B, N, G, H]."""
+  """Gathers the global entries: x [B, N, T, H] -> [B, N, G, H]."""
   return tf.gather(x, slots.positions, axis=2, batch_dims=1)
 
 
@@ -182,13 +182,9 @@ def _neighbour_blocks(x: tf.Tensor, axis: int, block: int, sides: int,
   x = tf.pad(x, paddings, constant_values=value)
   dims = [tf.shape(x)[i] if d is None else d for i, d in enumerate(shape)]
   x = tf.reshape(x, dims[:axis] + [-1, block] + dims[axis + 1:])
-  count = tf.shape(x)[axis] - 2 * sides  # C
-  begin = [0] * (len(shape) + 1)
-  size = [-1] * (len(shape) + 1)
-  pieces = []
-  for i in range(2 * sides + 1):
-    begin[axis], size[axis] = i, count
-    pieces.append(tf.slice(x, begin, size))
+  leading = (slice(None),) * axis
+  pieces = [x[leading + (slice(i, i - 2 * sides or None),)]  # [..., C, b, ..]
+            for i in range(2 * sides + 1)]
   return tf.concat(pieces, axis=axis + 1)
 
 

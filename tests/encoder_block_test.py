@@ -43,6 +43,32 @@ def test_call_differs_from_the_scaffold_with_another_activation():
   assert np.abs(block(inputs).numpy() - ours).max() > 1e-2
 
 
+@pytest.mark.parametrize('policy', ['mixed_bfloat16', 'mixed_float16'])
+def test_pre_ln_runs_under_mixed_precision(policy):
+  """Pre-LN residual sums run in float32 (the scaffold's own call adds a
+  float32 to a bfloat16 tensor there and fails); close to float32."""
+  block32, inputs = _block_and_inputs(True, 'gelu')
+  expected = block32(inputs).numpy()
+  tf_keras.mixed_precision.set_global_policy(policy)
+  try:
+    block, _ = _block_and_inputs(True, 'gelu')
+    block.set_weights(block32.get_weights())
+    got = block(inputs).numpy()
+  finally:
+    tf_keras.mixed_precision.set_global_policy('float32')
+  assert got.dtype == np.float32
+  np.testing.assert_allclose(got, expected, atol=0.1, rtol=0)
+  assert np.abs(got - expected).max() > 0  # It did run in low precision.
+
+
+def test_feedforward_class_is_refused():
+  with pytest.raises(ValueError, match='feedforward_cls'):
+    longformer.LongformerEncoderBlock(
+        num_attention_heads=2, inner_dim=24, inner_activation='gelu',
+        attention_window=6, global_attention_size=1,
+        feedforward_cls=tf_keras.layers.Dense)
+
+
 def test_mixed_bfloat16_call_is_close_to_the_scaffold():
   """Under mixed_bfloat16 the fused path (activation in bfloat16 inside the
   matmul) stays within bfloat16 rounding of the scaffold (activation in
