@@ -89,7 +89,7 @@ class SquadTaskTest(tf.test.TestCase):
     self.assertEqual(result.returncode, 0, result.stdout[-5000:])
     # orbit prints the eval logs: "eval | step: 3 | ... {'exact_match': ..."
     # The metrics dict: one line, or several when pprint wraps long floats.
-    eval_line = re.search(r'eval \| step: +3 \|[^{]*\{[^}]*\}',
+    eval_line = re.search(r'eval \| step: +3 \| eval time:[^{]*\{[^}]*\}',
                           result.stdout)
     self.assertIsNotNone(eval_line, result.stdout[-3000:])
     for name in ('exact_match', 'final_f1', 'num_evaluated_questions'):
