@@ -73,10 +73,10 @@ from official.nlp import continuous_finetune_lib
 # encoder config. Run as `python3 train.py`, this directory (the checkout) is
 # first on sys.path, so no install is needed.
 import longformer  # pylint: disable=unused-import
-from longformer import input_checks
-from longformer import known_warnings
-from longformer import model_dir_lock
-from longformer import resume_check
+from longformer.training import input_checks
+from longformer.training import known_warnings
+from longformer.training import model_dir_lock
+from longformer.training import resume_check
 # pylint: enable=g-import-not-at-top
 
 FLAGS = flags.FLAGS

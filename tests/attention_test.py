@@ -10,8 +10,8 @@ import pytest
 import tensorflow as tf
 import tf_keras
 
-from longformer import attention
-from longformer import sliding_window
+from longformer.modeling import attention
+from longformer.modeling import sliding_window
 
 # The layer computes in float32, the reference in float64; with the peaked
 # weights below outputs reach ~10, where float32 rounding is ~1e-6.

@@ -15,8 +15,8 @@ from safetensors.numpy import load_file
 from safetensors.numpy import save_file
 
 import hf_reference
-from longformer import checkpoint_conversion
-from longformer import config as config_lib
+from longformer.conversion import checkpoint_conversion
+from longformer.configs import encoder_config as config_lib
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONVERTER = os.path.join(REPO, 'utils',

@@ -6,8 +6,8 @@ import tensorflow as tf
 import tf_keras
 
 import longformer
-from longformer import encoder as encoder_lib
-from longformer import recompute as recompute_lib
+from longformer.modeling import encoder as encoder_lib
+from longformer.modeling import recompute as recompute_lib
 from official.nlp.configs import encoders
 
 # Same float32 math in a different order (XLA fusion, batch split):

@@ -15,10 +15,10 @@ from official.nlp.modeling import models
 import hf_reference
 import masked_lm_conversion_test
 import tiny_experiment
-from longformer import checkpoint_conversion
-from longformer import config as config_lib
-from longformer import hf_config
-from longformer import task_heads
+from longformer.conversion import checkpoint_conversion
+from longformer.configs import encoder_config as config_lib
+from longformer.conversion import hf_config
+from longformer.conversion import task_heads
 from task_heads_test import _qa_batch
 from task_heads_test import _scaled
 

@@ -4,7 +4,7 @@ import os
 import pytest
 
 import hf_reference
-from longformer import hf_checkpoint_files
+from longformer.conversion import hf_checkpoint_files
 
 
 def test_single_file_wins_over_stray_files(tmp_path):

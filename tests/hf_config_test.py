@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import hf_reference
-from longformer import hf_config
+from longformer.conversion import hf_config
 
 
 def _hf_dict(**overrides):

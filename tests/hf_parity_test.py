@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import hf_reference
-from longformer import checkpoint_conversion
+from longformer.conversion import checkpoint_conversion
 
 # (name, HF config overrides, global_attention_size, seq_length, real lengths)
 CASES = [

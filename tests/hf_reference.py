@@ -1,14 +1,14 @@
 """Test helpers: tiny random HF PyTorch Longformers and inputs for them.
 
 The reference is HF's own `LongformerModel`; our encoder gets its weights
-through `longformer.checkpoint_conversion`, the code the converter runs.
+through `longformer.conversion.checkpoint_conversion`, the code the converter runs.
 """
 import numpy as np
 import torch
 import transformers
 
-from longformer import checkpoint_conversion
-from longformer import config as config_lib
+from longformer.conversion import checkpoint_conversion
+from longformer.configs import encoder_config as config_lib
 
 # float32 parity bar against HF PyTorch: two
 # implementations summing in different orders differ by ~1e-6 at these

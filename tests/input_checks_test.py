@@ -6,7 +6,7 @@ import re
 import tensorflow as tf
 
 from official.core import exp_factory
-from longformer import input_checks
+from longformer.training import input_checks
 
 
 def _params(train_path, eval_path='dummy'):

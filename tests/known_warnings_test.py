@@ -3,7 +3,7 @@ import logging
 
 import tensorflow as tf
 
-from longformer import known_warnings
+from longformer.training import known_warnings
 
 _MESSAGE = 'Gradients do not exist for variables %s when minimizing the loss.'
 _BIAS = ('longformer_encoder/transformer/layer_0/self_attention/'

@@ -16,8 +16,8 @@ import torch
 import transformers
 
 import hf_reference
-from longformer import checkpoint_conversion
-from longformer import masked_lm_conversion
+from longformer.conversion import checkpoint_conversion
+from longformer.conversion import masked_lm_conversion
 from official.core import exp_factory
 from official.core import task_factory
 from official.nlp.modeling import layers

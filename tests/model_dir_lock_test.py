@@ -12,7 +12,7 @@ import sys
 
 import tensorflow as tf
 
-from longformer import model_dir_lock
+from longformer.training import model_dir_lock
 
 
 def _write_lock(model_dir, **record):

@@ -17,9 +17,9 @@ import transformers
 import yaml
 
 import hf_reference
-from longformer import checkpoint_conversion
-from longformer import config as config_lib
-from longformer import roberta_conversion
+from longformer.conversion import checkpoint_conversion
+from longformer.configs import encoder_config as config_lib
+from longformer.conversion import roberta_conversion
 from official.core import exp_factory
 from official.core import task_factory
 

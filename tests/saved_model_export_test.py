@@ -17,7 +17,7 @@ import tensorflow as tf
 from official.core import exp_factory
 from official.core import task_factory
 from official.core import train_utils
-from longformer import saved_model_export
+from longformer.serving import saved_model_export
 import tiny_experiment
 
 _EXPORT_PY = os.path.join(tiny_experiment.REPO_DIR, 'utils',

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from longformer import staged_output
+from longformer.files import staged_output
 
 
 def _write(stage, final_path, text):

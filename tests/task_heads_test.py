@@ -24,9 +24,9 @@ import yaml
 
 import hf_reference
 import tiny_experiment
-from longformer import checkpoint_conversion
-from longformer import config as config_lib
-from longformer import task_heads
+from longformer.conversion import checkpoint_conversion
+from longformer.configs import encoder_config as config_lib
+from longformer.conversion import task_heads
 
 REPO = tiny_experiment.REPO_DIR
 CONVERTER = os.path.join(REPO, 'utils',

@@ -45,14 +45,14 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import tensorflow as tf
 import yaml
 
-from longformer import checkpoint_conversion
-from longformer import config as config_lib
-from longformer import hf_checkpoint_files
-from longformer import hf_config as hf_config_lib
-from longformer import masked_lm_head
-from longformer import staged_output
-from longformer import task_heads
-from utils import conversion_check
+from longformer.conversion import checkpoint_conversion
+from longformer.configs import encoder_config as config_lib
+from longformer.conversion import hf_checkpoint_files
+from longformer.conversion import hf_config as hf_config_lib
+from longformer.modeling import masked_lm_head
+from longformer.files import staged_output
+from longformer.conversion import task_heads
+from longformer.conversion import conversion_check
 # pylint: enable=g-import-not-at-top,wrong-import-position
 
 FLAGS = flags.FLAGS

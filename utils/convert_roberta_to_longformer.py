@@ -39,12 +39,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import tensorflow as tf
 import yaml
 
-from longformer import checkpoint_conversion
-from longformer import config as config_lib
-from longformer import hf_config as hf_config_lib
-from longformer import masked_lm_conversion
-from longformer import masked_lm_head
-from longformer import roberta_conversion
+from longformer.conversion import checkpoint_conversion
+from longformer.configs import encoder_config as config_lib
+from longformer.conversion import hf_config as hf_config_lib
+from longformer.conversion import masked_lm_conversion
+from longformer.modeling import masked_lm_head
+from longformer.conversion import roberta_conversion
 # pylint: enable=g-import-not-at-top,wrong-import-position
 
 FLAGS = flags.FLAGS
@@ -174,7 +174,7 @@ def _write_checked(encoder, head, encoder_config, check):
 
 def _roberta_diffs(hf_model, encoder, head, batch):
   """Max abs differences of real tokens' outputs, RoBERTa vs ours."""
-  from utils import conversion_check  # pylint: disable=g-import-not-at-top
+  from longformer.conversion import conversion_check  # pylint: disable=g-import-not-at-top
   import torch  # pylint: disable=g-import-not-at-top
   base = getattr(hf_model, 'roberta', hf_model)
   as_long = lambda x: torch.from_numpy(np.asarray(x, np.int64))

@@ -32,7 +32,7 @@ from official.core import config_definitions as cfg
 from official.core import exp_factory
 from official.modeling import hyperparams
 import longformer  # pylint: disable=unused-import  (registers the experiments)
-from longformer import saved_model_export
+from longformer.serving import saved_model_export
 # pylint: enable=g-import-not-at-top
 
 FLAGS = flags.FLAGS

@@ -25,8 +25,8 @@ import numpy as np
 import tensorflow as tf
 import tf_keras
 
-from longformer import checkpoint_conversion
-from longformer import masked_lm_head
+from longformer.conversion import checkpoint_conversion
+from longformer.modeling import masked_lm_head
 
 LM_HEAD_PREFIX = 'lm_head.'
 _TIED_DECODER = LM_HEAD_PREFIX + 'decoder.weight'

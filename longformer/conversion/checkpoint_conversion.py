@@ -18,7 +18,7 @@ from typing import Callable, Dict, List, Mapping, Tuple
 
 import numpy as np
 
-from longformer import hf_config
+from longformer.conversion import hf_config
 
 # The config translation lives in hf_config; this name keeps working for
 # callers that import it from here.

@@ -8,8 +8,8 @@ config (another model type, a missing field, an odd window) raises a
 import numbers
 from typing import Dict, List, Mapping, Optional
 
-from longformer import config as config_lib
-from longformer import encoder as encoder_lib
+from longformer.configs import encoder_config as config_lib
+from longformer.modeling import encoder as encoder_lib
 
 # HF activation names -> tf_keras activation names (the same words).
 _ACTIVATIONS = ('gelu', 'relu', 'tanh')

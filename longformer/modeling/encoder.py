@@ -19,11 +19,11 @@ import tf_keras
 
 from official.modeling import tf_utils
 from official.nlp.modeling import layers
-from longformer import attention
-from longformer import encoder_block
-from longformer import inputs as inputs_lib
-from longformer import recompute
-from longformer import sliding_window
+from longformer.modeling import attention
+from longformer.modeling import encoder_block
+from longformer.modeling import inputs as inputs_lib
+from longformer.modeling import recompute
+from longformer.modeling import sliding_window
 
 # Keys of the inputs dict (`global_attention_mask` is optional, Python only).
 _INPUT_NAMES = frozenset(('input_word_ids', 'input_mask', 'input_type_ids',
@@ -76,7 +76,7 @@ class LongformerEncoder(tf_keras.layers.Layer):
       per layer. Each token sees attention_window // 2 tokens on each side.
     global_attention_size: G, the static number of global token slots per
       sequence. Global tokens attend to, and are attended by, every token.
-    global_tokens: which tokens are global (`longformer.inputs` has the
+    global_tokens: which tokens are global (`longformer.modeling.inputs` has the
       conventions): 'first', the first G real tokens of each row; 'marked',
       the tokens whose `input_mask` is 2 (at most G per row). In either mode
       a `global_attention_mask` input (HF's, 1 = global) marks them exactly.

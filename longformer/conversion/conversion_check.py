@@ -16,10 +16,10 @@ import numpy as np
 import tensorflow as tf
 import yaml
 
-from longformer import config as config_lib
-from longformer import hf_config as hf_config_lib
-from longformer import masked_lm_conversion
-from longformer import task_heads
+from longformer.configs import encoder_config as config_lib
+from longformer.conversion import hf_config as hf_config_lib
+from longformer.conversion import masked_lm_conversion
+from longformer.conversion import task_heads
 
 
 def random_batch(encoder_config, batch_size: int, seq_length: int,

@@ -16,8 +16,8 @@ import tf_keras
 
 from official.modeling import tf_utils
 from official.projects.bigbird import recomputing_dropout
-from longformer import recompute
-from longformer import sliding_window
+from longformer.modeling import recompute
+from longformer.modeling import sliding_window
 
 _PROJECTIONS = ('query', 'key', 'value',
                 'query_global', 'key_global', 'value_global')

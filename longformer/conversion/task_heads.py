@@ -11,7 +11,7 @@
   dense layer), the model of the `bert/squad`-style question answering task.
 - `LongformerForMaskedLM`: `lm_head` on every token. That is
   `masked_lm_head.RobertaMaskedLM`, the head of `longformer/pretraining`
-  (`longformer.masked_lm_conversion` maps it); it is written beside the
+  (`longformer.conversion.masked_lm_conversion` maps it); it is written beside the
   encoder as `masked_lm`, the name the pretraining task restores.
 
 Shapes: D hidden, C classes, B batch, T length.
@@ -22,9 +22,9 @@ import numpy as np
 import tf_keras
 
 from official.nlp.modeling import models
-from longformer import checkpoint_conversion
-from longformer import masked_lm_conversion
-from longformer import masked_lm_head
+from longformer.conversion import checkpoint_conversion
+from longformer.conversion import masked_lm_conversion
+from longformer.modeling import masked_lm_head
 
 CLASSIFICATION = 'classification'
 QUESTION_ANSWERING = 'question_answering'

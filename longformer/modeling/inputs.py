@@ -27,7 +27,7 @@ from typing import Optional
 
 import tensorflow as tf
 
-from longformer.attention import GLOBAL_TOKEN
+from longformer.modeling.attention import GLOBAL_TOKEN
 
 
 def _assert_all(condition: tf.Tensor, message: str):

@@ -13,7 +13,7 @@ import tf_keras
 
 from official.modeling.hyperparams import base_config
 from official.nlp.configs import encoders
-from longformer import encoder as encoder_lib
+from longformer.modeling import encoder as encoder_lib
 
 
 @dataclasses.dataclass

@@ -20,7 +20,7 @@ from typing import Dict, Mapping
 
 import numpy as np
 
-from longformer import encoder as encoder_lib
+from longformer.modeling import encoder as encoder_lib
 
 ROBERTA_PREFIX = 'roberta.'
 # RoBERTa-family model types: the same weight names and position offset.

@@ -18,7 +18,7 @@ from official.nlp.configs import encoders
 from official.nlp.data import pretrain_dataloader
 from official.nlp.data import sentence_prediction_dataloader
 from official.nlp.tasks import sentence_prediction
-from longformer import config as config_lib
+from longformer.configs import encoder_config as config_lib
 from longformer.tasks import masked_lm as longformer_masked_lm
 
 # Variables whose name contains one of these get no weight decay.

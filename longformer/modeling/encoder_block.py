@@ -16,7 +16,7 @@ import tf_keras
 
 from official.nlp.modeling import layers
 from official.projects.bigbird import recomputing_dropout
-from longformer import attention
+from longformer.modeling import attention
 
 
 @tf_keras.utils.register_keras_serializable(package='Longformer')

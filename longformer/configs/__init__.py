@@ -1,0 +1,1 @@
+"""The encoder config (bound to its builder) and the registered experiments."""

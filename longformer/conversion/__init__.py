@@ -1,0 +1,1 @@
+"""Checkpoints in and out: HF Longformer and RoBERTa weights, heads, self-checks."""

@@ -1,0 +1,1 @@
+"""The Longformer model: window math, attention plan and layer, block, encoder, heads."""

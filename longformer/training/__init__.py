@@ -1,0 +1,1 @@
+"""What train.py adds around Model Garden's driver: lock, checks, warning filter."""
