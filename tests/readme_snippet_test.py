@@ -1,12 +1,15 @@
-"""Executes README.md's encoder snippet, as a user would paste it."""
+"""Executes the encoder snippet of docs/encoder.md, as a user would paste it.
+
+The README links that page; the snippet moved there from the README.
+"""
 import os
 import re
 
 import numpy as np
 import tensorflow as tf
 
-_README = os.path.join(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))), 'README.md')
+_SNIPPET_PAGE = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'docs', 'encoder.md')
 # The encoder snippet: the Python block after its heading.
 _PYTHON_BLOCK = re.compile(
     r'\*\*Use the encoder in your own Model Garden project\*\*.*?'
@@ -16,11 +19,11 @@ _ATOL = 1e-5
 
 
 def _snippet() -> str:
-  with open(_README) as f:
+  with open(_SNIPPET_PAGE) as f:
     blocks = _PYTHON_BLOCK.findall(f.read())
   if len(blocks) != 1:
     raise AssertionError('expected one ```python block after "Use the '
-                         f'encoder in your own ..." in README.md, got '
+                         f'encoder in your own ..." in docs/encoder.md, got '
                          f'{len(blocks)}')
   return blocks[0]
 
@@ -29,7 +32,7 @@ class ReadmeSnippetTest(tf.test.TestCase):
 
   def test_snippet_runs_and_padding_leaves_real_tokens_unchanged(self):
     namespace = {}
-    code = compile(_snippet(), 'README.md', 'exec')
+    code = compile(_snippet(), 'docs/encoder.md', 'exec')
     exec(code, namespace)  # pylint: disable=exec-used
     outputs, ids = namespace['outputs'], namespace['ids']
     self.assertEqual(outputs['sequence_output'].shape, [2, 5, 768])
