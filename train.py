@@ -21,7 +21,7 @@ harmless warnings are silenced: tensorflow_hub's `pkg_resources` deprecation
 and the "no gradient" note for `key_global/bias` (`longformer/known_warnings.py`
 says why it is exactly zero).
 
-Example (docs/training.md has the full MNLI recipe):
+Example (docs/fine_tune.md has the full MNLI recipe):
 
   python3 train.py --experiment=longformer/glue \
     --config_file=experiments/glue_mnli_allenai.yaml \
