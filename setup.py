@@ -4,6 +4,7 @@ import setuptools
 setuptools.setup(
     name='longformer-tf',
     version='0.1.0',
+    license='Apache-2.0',
     description=('Longformer encoder for TensorFlow Model Garden: sliding-'
                  'window + global attention, HF checkpoint parity, XLA.'),
     packages=setuptools.find_packages(include=['longformer', 'longformer.*']),
