@@ -135,6 +135,25 @@ def _first_tokens_global(batch, global_size):
   return global_mask
 
 
+def _question_tokens_global(input_ids, sep_token_id):
+  """int [B, T]: 1 on the tokens before each row's first `</s>`.
+
+  The rule HF's `LongformerForQuestionAnswering` documents for a missing
+  `global_attention_mask`: the question (`<s> q`) is global.
+
+  Raises:
+    ValueError: if a row holds no `sep_token_id`.
+  """
+  is_sep = np.asarray(input_ids) == sep_token_id
+  if not is_sep.any(axis=1).all():
+    raise ValueError(f'Every QA check row needs a </s> (id {sep_token_id}) '
+                     'after its question.')
+  first_sep = is_sep.argmax(axis=1)  # [B]
+  positions = np.arange(is_sep.shape[1])
+  return (positions[np.newaxis] < first_sep[:, np.newaxis]).astype(
+      np.asarray(input_ids).dtype)
+
+
 def _load_hf(model_dir, head, require_every_weight):
   """(HF model of `head`'s class in float32 eval mode, its loading info)."""
   import transformers  # pylint: disable=g-import-not-at-top
@@ -151,14 +170,13 @@ def _hf_outputs(model, info, head, batch, global_size):
   """HF outputs, name -> array (the pooler's only if HF loaded it).
 
   QA runs without a global mask (HF computes its own); its encoder output
-  uses that same mask, computed by HF's function.
+  uses the mask of HF's documented rule (`_question_tokens_global`).
   """
   import torch  # pylint: disable=g-import-not-at-top
-  from transformers.models.longformer import modeling_longformer  # pylint: disable=g-import-not-at-top
   inputs = _torch_inputs(batch)
   if head == task_heads.QUESTION_ANSWERING:
-    hf_global = modeling_longformer._compute_global_attention_mask(  # pylint: disable=protected-access
-        inputs['input_ids'], model.config.sep_token_id)
+    hf_global = _question_tokens_global(batch['input_word_ids'],
+                                        model.config.sep_token_id)
   else:
     hf_global = _first_tokens_global(batch, global_size)
   with torch.no_grad():
