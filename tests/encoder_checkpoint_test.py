@@ -61,7 +61,8 @@ def test_negative_control_changed_weight_changes_outputs(restored):
   dense = encoder.transformer_layers[1].output_dense
   original = dense.kernel.numpy()
   try:
-    dense.kernel.assign(original + 0.05)
+    dense.kernel.assign(original + np.random.default_rng(0).normal(
+        0.0, 0.05, original.shape).astype(np.float32))
     diff = np.max(np.abs(encoder(inputs)['sequence_output'].numpy() -
                          data['sequence_output']))
   finally:
