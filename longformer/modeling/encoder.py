@@ -6,10 +6,10 @@ weights, and has the interface of Model Garden's `BertEncoderV2`: inputs
 `input_word_embeddings`), outputs `sequence_output, pooled_output,
 encoder_outputs`.
 
-HF pads every input to a multiple of the window and cuts the outputs back.
-Padding keys are closed, so the real tokens do not depend on how much
-padding there is; here each attention layer pads only where its blocked
-layout needs it, and every output has the input's length T.
+As HF, it pads once (here only where a blocked layout needs it), builds one
+`attention_plan.AttentionPlan` for every block, and cuts the outputs back:
+every output has the input's length T. Padding keys are closed, so the real
+tokens do not depend on how much padding there is.
 """
 import numbers
 from typing import List, Optional, Sequence, Union
@@ -20,6 +20,7 @@ import tf_keras
 from official.modeling import tf_utils
 from official.nlp.modeling import layers
 from longformer.modeling import attention
+from longformer.modeling import attention_plan
 from longformer.modeling import encoder_block
 from longformer.modeling import inputs as inputs_lib
 from longformer.modeling import recompute
@@ -295,10 +296,20 @@ class LongformerEncoder(tf_keras.layers.Layer):
     x = self._embedding_dropout(x, training=training)
     if self._embedding_projection is not None:
       x = self._embedding_projection(x)
+    # Pad once, plan once, slice once (see `attention_plan`).
+    seq_length = sliding_window.static_or_dynamic_length(mask)
+    windows = [w // 2 for w in self._config['attention_window']]
+    length = attention_plan.padded_length(seq_length, windows)
+    mask = attention_plan.pad_to(mask, length)
+    plan = attention_plan.build(mask, windows,
+                                self._config['global_attention_size'])
+    x = attention_plan.pad_to(x, length)
     encoder_outputs = []
     for block in self._transformer_layers:
-      x = self._run_block(block, x, mask, training)
+      x = self._run_block(block, x, mask, plan, training)
       encoder_outputs.append(x)
+    if not (isinstance(length, int) and length == seq_length):
+      encoder_outputs = [out[:, :seq_length] for out in encoder_outputs]
     if self._config['output_range'] is not None:
       encoder_outputs[-1] = encoder_outputs[-1][:, :self._config[
           'output_range']]
@@ -308,13 +319,13 @@ class LongformerEncoder(tf_keras.layers.Layer):
                 pooled_output=pooled_output,
                 encoder_outputs=encoder_outputs)
 
-  def _run_block(self, block, x, mask, training):
+  def _run_block(self, block, x, mask, plan, training):
     """One block, recomputed in the backward pass if checkpointing."""
     if not (self._config['gradient_checkpointing'] and training and
             block.built):  # The first call creates the weights normally.
-      return block([x, mask], training=training)
+      return block([x, mask], plan=plan, training=training)
     return recompute.recompute_in_backward(
-        lambda hidden: block([hidden, mask], training=True))(x)
+        lambda hidden: block([hidden, mask], plan=plan, training=True))(x)
 
   def get_embedding_table(self):
     return self._embedding_layer.embeddings

@@ -115,7 +115,7 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
         dense.build(tf.TensorShape([None, None, width]))
     self._activation = tf_keras.activations.get(self._inner_activation)
 
-  def call(self, inputs, training=None):
+  def call(self, inputs, plan=None, training=None):
     """The block: post-LN as HF `LongformerLayer`, or pre-LN.
 
     The math of `TransformerScaffold.call`, except that under
@@ -125,6 +125,9 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
 
     Args:
       inputs: [hidden_states [B, T, D], attention_mask int [B, T]].
+      plan: optional `attention_plan.AttentionPlan` of length T, the
+        encoder's (then attention_mask is unused); without it the
+        attention builds its own from attention_mask.
       training: enables dropout.
 
     Returns:
@@ -137,26 +140,27 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
           "1 = token, 2 = global token with global_tokens='marked').")
     hidden, mask = inputs
     if self._norm_first:
-      return self._pre_ln(hidden, mask, training)
+      return self._pre_ln(hidden, mask, plan, training)
     attention_output = self._attention_layer_norm(
-        hidden + self._attend(hidden, mask, training), training=training)
+        hidden + self._attend(hidden, mask, plan, training),
+        training=training)
     return self._output_layer_norm(
         self._feed_forward(attention_output, training) + attention_output,
         training=training)
 
-  def _pre_ln(self, hidden, mask, training):
+  def _pre_ln(self, hidden, mask, plan, training):
     """Pre-LN: x + attention(LN(x)), then y + ffn(LN(y)), in float32."""
     normed = self._attention_layer_norm(hidden, training=training)
     attention_output = tf.cast(hidden, tf.float32) + tf.cast(
-        self._attend(normed, mask, training), tf.float32)
+        self._attend(normed, mask, plan, training), tf.float32)
     return attention_output + self._feed_forward(
         self._output_layer_norm(attention_output, training=training),
         training)
 
-  def _attend(self, hidden, mask, training):
+  def _attend(self, hidden, mask, plan, training):
     """Attention with its output dropout: [B, T, D] -> [B, T, D]."""
     return self._attention_dropout(
-        self._attention_layer(query=hidden, attention_mask=mask,
+        self._attention_layer(query=hidden, attention_mask=mask, plan=plan,
                               training=training), training=training)
 
   def _feed_forward(self, x, training):
