@@ -195,8 +195,9 @@ class LongformerEncoder(tf_keras.layers.Layer):
     self._embedding_norm_layer = tf_keras.layers.LayerNormalization(
         name='embeddings/layer_norm', axis=-1, epsilon=norm_epsilon,
         dtype=tf.float32)
+    # float32, so the float32 residual stream starts at the layer norm.
     self._embedding_dropout = tf_keras.layers.Dropout(
-        rate=output_dropout, name='embedding_dropout')
+        rate=output_dropout, name='embedding_dropout', dtype=tf.float32)
     self._embedding_projection = None
     if embedding_width != hidden_size:
       self._embedding_projection = tf_keras.layers.EinsumDense(
