@@ -53,6 +53,9 @@ def _windows_per_layer(attention_window: Union[int, Sequence[int]],
   """Validates `attention_window` and returns one window per layer."""
   if isinstance(attention_window, numbers.Integral):
     windows = [attention_window] * num_layers
+  elif isinstance(attention_window, (str, bytes)) or not hasattr(
+      attention_window, '__len__'):  # e.g. 2.0: one (bad) window.
+    attention.check_attention_window(attention_window)
   else:
     windows = list(attention_window)
     if len(windows) == 1:
@@ -268,29 +271,31 @@ class LongformerEncoder(tf_keras.layers.Layer):
       raise ValueError(
           'LongformerEncoder takes a dict with input_word_ids, input_mask '
           f'and input_type_ids; got {type(inputs).__name__}.')
-    word_ids = inputs.get('input_word_ids')
-    mask = inputs.get('input_mask')
-    type_ids = inputs.get('input_type_ids')
-    word_embeddings = inputs.get('input_word_embeddings')
-    if mask is None or (word_ids is None and word_embeddings is None):
-      raise ValueError('LongformerEncoder inputs need input_mask and '
-                       'input_word_ids (or input_word_embeddings).')
-    unknown = set(inputs) - _INPUT_NAMES
-    if unknown:
-      raise ValueError(f'LongformerEncoder got unknown inputs {sorted(unknown)}'
-                       f'; it takes {sorted(_INPUT_NAMES)}.')
-    if mask.shape.rank != 2:
-      raise ValueError(f'input_mask must be [batch, length]; got shape '
-                       f'{mask.shape}.')
+    # Other keys (e.g. BertPretrainerV2's masked_lm_positions) are ignored,
+    # as Model Garden's encoders do.
+    used = {name: inputs[name] for name in _INPUT_NAMES if name in inputs}
+    if 'input_mask' not in used or not (
+        {'input_word_ids', 'input_word_embeddings'} & set(used)):
+      raise ValueError(
+          'LongformerEncoder inputs need input_mask and input_word_ids (or '
+          f'input_word_embeddings); got keys {sorted(inputs)}.')
+    used = inputs_lib.as_int_masks(used)
+    shape_checks = inputs_lib.check_shapes(used)
+    word_ids = used.get('input_word_ids')
+    mask = used['input_mask']
+    type_ids = used.get('input_type_ids')
+    word_embeddings = used.get('input_word_embeddings')
     length_check = inputs_lib.check_length(
         sliding_window.static_or_dynamic_length(mask),
         self._config['max_sequence_length'] -
         first_real_position_id(self._config['pad_token_id']),
         self._config['max_sequence_length'])
-    with tf.control_dependencies([length_check] if length_check else []):
+    checks = [c for c in [length_check] + shape_checks if c is not None]
+    with tf.control_dependencies(checks):
       word_ids, type_ids = self._checked_ids(word_ids, type_ids)
+      mask = tf.identity(mask)
     mask = inputs_lib.block_attention_mask(
-        mask, inputs.get('global_attention_mask'),
+        mask, used.get('global_attention_mask'),
         self._config['global_tokens'], self._config['global_attention_size'])
 
     x = self._embed(word_ids, type_ids, word_embeddings)
