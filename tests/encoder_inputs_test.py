@@ -123,11 +123,82 @@ def test_unknown_length_beyond_the_position_table_is_an_error():
     graph(_batch(seq_length=39))
 
 
-def test_unknown_input_name_is_an_error():
-  with pytest.raises(ValueError, match="unknown inputs \\['input_ids'\\]"):
-    _encoder()(_batch(input_ids=np.zeros((2, 12), np.int32)))
+def test_hf_input_name_instead_of_ours_is_an_error():
+  """Unknown keys are ignored, so HF's input_ids alone lacks input_word_ids."""
+  batch = _batch()
+  batch['input_ids'] = batch.pop('input_word_ids')
+  with pytest.raises(ValueError, match=r"need input_mask and input_word_ids.*"
+                     r"'input_ids'"):
+    _encoder()(batch)
 
 
 def test_bad_global_tokens_mode_is_an_error():
   with pytest.raises(ValueError, match="global_tokens='question'"):
     _encoder(global_tokens='question')
+
+
+def test_extra_input_keys_are_ignored():
+  """As Model Garden's encoders (BertPretrainerV2 passes its whole dict)."""
+  encoder = _encoder()
+  batch = _batch()
+  expected = encoder(batch)['sequence_output'].numpy()
+  extra = dict(batch, masked_lm_positions=np.zeros((2, 3), np.int32),
+               masked_lm_ids=np.zeros((2, 3), np.int32))
+  np.testing.assert_array_equal(
+      encoder(extra)['sequence_output'].numpy(), expected)
+
+
+@pytest.mark.parametrize('missing', ['input_mask', 'input_word_ids'])
+def test_missing_required_input_is_an_error(missing):
+  batch = _batch(masked_lm_positions=np.zeros((2, 3), np.int32))
+  del batch[missing]
+  with pytest.raises(ValueError, match=f'need input_mask and input_word_ids.*'
+                     f'got keys'):
+    _encoder()(batch)
+
+
+def test_bool_masks_equal_int_masks():
+  encoder = _encoder()
+  batch = _batch()
+  global_mask = np.zeros_like(batch['input_mask'])
+  global_mask[:, [0, 5]] = 1
+  expected = encoder(dict(batch, global_attention_mask=global_mask))
+  got = encoder(dict(batch, input_mask=batch['input_mask'].astype(bool),
+                     global_attention_mask=global_mask.astype(bool)))
+  np.testing.assert_array_equal(got['sequence_output'].numpy(),
+                                expected['sequence_output'].numpy())
+
+
+@pytest.mark.parametrize('key,value,match', [
+    ('input_mask', np.ones((2, 10), np.int32),
+     r'disagree on the length.*input_mask \(2, 10\).*input_word_ids '
+     r'\(2, 12\)'),
+    ('input_type_ids', np.zeros((3, 12), np.int32),
+     r'disagree on the batch size.*input_type_ids \(3, 12\)'),
+    ('input_mask', np.ones((2, 12, 1), np.int32),
+     r'input_mask must have rank 2.*input_mask \(2, 12, 1\)'),
+    ('global_attention_mask', np.zeros((2, 11), np.int32),
+     r'global_attention_mask \(2, 11\)'),
+])
+def test_inputs_whose_shapes_disagree_are_named(key, value, match):
+  with pytest.raises(ValueError, match=match):
+    _encoder()(_batch(**{key: value}))
+
+
+def test_dynamic_shapes_that_disagree_are_an_error():
+  encoder = _encoder()
+  spec = tf.TensorSpec([None, None], tf.int32)
+  run = tf.function(lambda ids, mask: encoder(dict(
+      input_word_ids=ids, input_mask=mask,
+      input_type_ids=tf.zeros_like(ids)))['sequence_output'],
+                    input_signature=[spec, spec])
+  batch = _batch()
+  with pytest.raises(tf.errors.InvalidArgumentError,
+                     match=r'and input_mask disagree on \[batch, length\]'):
+    run(batch['input_word_ids'], batch['input_mask'][:, :10])
+
+
+@pytest.mark.parametrize('window', [2.0, '8', None])
+def test_non_integer_window_is_a_clear_error(window):
+  with pytest.raises(ValueError, match='must be a positive even integer'):
+    _encoder(attention_window=window)

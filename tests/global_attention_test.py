@@ -151,3 +151,31 @@ def test_global_size_above_the_length_makes_every_token_global():
                                     real_lengths=[9, 4])
   hf_reference.assert_parity(_numpy(encoder(batch)),
                              hf_reference.hf_outputs(model, batch, 12))
+
+
+def test_first_mode_takes_the_first_real_tokens_as_hf():
+  """global_tokens='first' after left padding and with holes in the mask:
+  the first G real tokens are global, as HF with those tokens marked."""
+  g, t = 2, 21
+  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
+  encoder = hf_reference.converted_encoder(model, g)
+  batch = hf_reference.random_batch(model.config, 3, t, g)
+  mask = np.ones((3, t), np.int32)
+  mask[0, :5] = 0  # Left padding.
+  mask[1, [0, 2, 3, 10]] = 0  # Holes.
+  mask[2, 1] = 0  # A hole between the first two tokens.
+  pad = model.config.pad_token_id
+  batch = dict(batch, input_mask=mask,
+               input_word_ids=np.where(mask == 1, batch['input_word_ids'],
+                                       pad).astype(np.int32))
+  first_real = [[5, 6], [1, 4], [0, 2]]
+  expected = hf_reference.hf_outputs(model, batch, g,
+                                     global_mask=_global_mask(batch,
+                                                              first_real))
+  hf_reference.assert_parity(_numpy(encoder(batch)), expected)
+  # Negative control: the first G positions (padding or holes included).
+  positions = hf_reference.hf_outputs(model, batch, g, global_mask=(
+      _global_mask(batch, [[0, 1]] * 3) * mask))
+  diff, _ = hf_reference.max_diff(positions['sequence_output'],
+                                  expected['sequence_output'])
+  assert diff > 1000 * hf_reference.PARITY_ATOL

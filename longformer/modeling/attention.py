@@ -16,6 +16,7 @@ import tf_keras
 
 from official.modeling import tf_utils
 from official.projects.bigbird import recomputing_dropout
+from longformer.modeling import attention_plan
 from longformer.modeling import recompute
 from longformer.modeling import sliding_window
 
@@ -41,7 +42,7 @@ def check_attention_window(window, name: str = 'attention_window') -> None:
 GLOBAL_TOKENS_MODES = ('first', 'marked')
 # Mask value of a global token with global_tokens='marked' (0 = padding,
 # 1 = token), the original Longformer convention for `input_mask`.
-GLOBAL_TOKEN = 2
+GLOBAL_TOKEN = attention_plan.GLOBAL_TOKEN
 
 
 def check_global_tokens(global_tokens) -> None:
@@ -61,6 +62,11 @@ def check_global_attention_size(global_attention_size) -> None:
     raise ValueError(
         f'global_attention_size={global_attention_size!r} must be an '
         'integer >= 0 (the number of global token slots per sequence).')
+
+
+def _static_or_minus_one(x: tf.Tensor) -> int:
+  """Dimension 1 of `x` if static, else -1 (for a reshape)."""
+  return x.shape[1] if x.shape[1] is not None else -1
 
 
 @tf_keras.utils.register_keras_serializable(package='Longformer')
@@ -163,7 +169,8 @@ class LongformerAttention(tf_keras.layers.Layer):
         bias_initializer=tf_utils.clone_initializer(self._bias_initializer),
         name=name)
 
-  def call(self, query, value=None, attention_mask=None, training=None):
+  def call(self, query, value=None, attention_mask=None, plan=None,
+           training=None):
     """Attends `query` to itself.
 
     Args:
@@ -173,7 +180,11 @@ class LongformerAttention(tf_keras.layers.Layer):
         makes pre-LN (`norm_first`) blocks normalize keys and values.
       attention_mask: int [B, T] token mask, 0 = padding, 1 = token, 2 =
         global token with global_tokens='marked' (not an additive or
-        [T, T] mask).
+        [T, T] mask). Unused with `plan`.
+      plan: optional `attention_plan.AttentionPlan` of length T (the
+        encoder's, built once for every layer; it must hold this layer's
+        window and global_attention_size slots). Without it the layer
+        builds its own from `attention_mask`.
       training: enables dropout.
 
     Returns:
@@ -181,40 +192,33 @@ class LongformerAttention(tf_keras.layers.Layer):
     """
     del value  # Self-attention: see the docstring.
     seq_length = sliding_window.static_or_dynamic_length(query)
+    hidden, own_plan = query, plan is None
+    if own_plan:
+      hidden, plan = self._own_plan(query, attention_mask)
+    window = plan.windows[self._one_sided_window]
+    dropout = lambda probs: self._dropout_layer(probs, training=training)
+    context = self._local_rows(hidden, plan, window, dropout,
+                               recompute_probs=self._recompute_attention and
+                               bool(training))
+    if plan.slots is not None:
+      context = self._overwrite_global_rows(context, hidden, plan, dropout)
+    output = self._project_output(context)  # [B, T', D]
+    return output[:, :seq_length] if own_plan else output
+
+  def _own_plan(self, query, attention_mask):
+    """Pads `query` and builds the plan of this layer alone."""
     if attention_mask is None:
       raise ValueError(
           'LongformerAttention needs attention_mask, the [B, T] token mask '
           '(0 = padding, 1 = token, 2 = global token with '
-          "global_tokens='marked').")
-    mask = tf.cast(attention_mask, tf.int32)
-    window = self._one_sided_window
-    hidden = query
-    if not sliding_window.use_dense_band(seq_length, window):
-      hidden = sliding_window.pad_to_blocks(hidden, window)
-      mask = sliding_window.pad_to_blocks(mask, window)
-    is_real = mask > 0
-    slots = self._global_slots(mask)
-    dropout = lambda probs: self._dropout_layer(probs, training=training)
-
-    context = self._local_rows(hidden, is_real, slots, dropout,
-                               recompute_probs=self._recompute_attention and
-                               bool(training))
-    if slots is not None:
-      context = self._overwrite_global_rows(context, hidden, is_real, slots,
-                                            dropout)
-    return self._project_output(context)[:, :seq_length]
-
-  def _global_slots(self, mask):
-    """`GlobalSlots` of int32 mask [B, T], or None without global slots."""
-    g = self._global_attention_size
-    if not g:
-      return None
-    if self._global_tokens == 'marked':
-      is_marked = tf.equal(mask, GLOBAL_TOKEN)
-    else:  # The first G positions, where they are real tokens.
-      positions = tf.range(sliding_window.static_or_dynamic_length(mask))
-      is_marked = tf.logical_and(mask > 0, positions < g)
-    return sliding_window.global_slots(is_marked, g)
+          "global_tokens='marked'), or the encoder's plan.")
+    windows = [self._one_sided_window]
+    length = attention_plan.padded_length(
+        sliding_window.static_or_dynamic_length(query), windows)
+    mask = attention_plan.pad_to(tf.cast(attention_mask, tf.int32), length)
+    plan = attention_plan.build(mask, windows, self._global_attention_size,
+                                self._global_tokens)
+    return attention_plan.pad_to(query, length), plan
 
   def _scaled(self, query):
     return query / tf.cast(math.sqrt(self._key_dim), query.dtype)
@@ -244,8 +248,8 @@ class LongformerAttention(tf_keras.layers.Layer):
     projected = tf.nn.bias_add(
         tf.matmul(tf.reshape(hidden, [-1, width]), kernel), bias)
     projected = tf.reshape(
-        projected, [tf.shape(hidden)[0], -1, 3 * self._num_heads,
-                    self._key_dim])  # [B, T, 3N, H]
+        projected, [tf.shape(hidden)[0], _static_or_minus_one(hidden),
+                    3 * self._num_heads, self._key_dim])  # [B, T, 3N, H]
     return tf.split(tf.transpose(projected, [0, 2, 1, 3]), 3, axis=1)
 
   def _project_output(self, context):
@@ -256,42 +260,50 @@ class LongformerAttention(tf_keras.layers.Layer):
     output = tf.nn.bias_add(
         tf.matmul(tf.reshape(context, [-1, width]),
                   tf.reshape(kernel, [width, -1])), bias)
-    return tf.reshape(output, [tf.shape(context)[0], -1, output.shape[-1]])
+    return tf.reshape(output, [tf.shape(context)[0],
+                               _static_or_minus_one(context),
+                               output.shape[-1]])  # [B, T, D]
 
-  def _local_rows(self, hidden, is_real, slots, dropout, recompute_probs):
+  def _local_rows(self, hidden, plan, window, dropout, recompute_probs):
     """Every token's context from its window and the global tokens.
+
+    Args:
+      hidden: [B, T, D].
+      plan: `AttentionPlan`.
+      window: this layer's `WindowPlan`.
+      dropout: applied to the probabilities.
+      recompute_probs: recompute the probabilities in the backward pass.
 
     Returns:
       [B, T, N, H].
     """
     query, key, value = self._local_projections(hidden)  # [B, N, T, H]
-    if slots is None:
-      key_is_open, global_of, global_is_valid = is_real, lambda x: None, None
-    else:  # Global tokens are seen through the global keys instead.
-      key_is_open = tf.logical_and(is_real,
-                                   tf.logical_not(slots.is_global))  # [B, T]
-      global_of = lambda x: sliding_window.take_global_heads(x, slots)
-      global_is_valid = slots.is_valid
+    w = self._one_sided_window
+    if plan.slots is None:
+      global_of = lambda x: None
+    else:
+      global_of = lambda x: sliding_window.take_global_heads(x, plan.slots)
 
     def attend(query, key, value):
-      scores, bias = sliding_window.window_scores(
-          query, key, key_is_open, self._one_sided_window,
-          global_key=global_of(key), global_is_valid=global_is_valid)
-      probs = tf.nn.softmax(tf.cast(scores, tf.float32) + bias, axis=-1)
+      scores = sliding_window.local_scores(query, key, w, window.dense,
+                                           global_key=global_of(key))
+      probs = tf.nn.softmax(tf.cast(scores, tf.float32) + window.bias,
+                            axis=-1)
       probs = dropout(tf.cast(probs, value.dtype))
       return sliding_window.window_context(
-          probs, value, self._one_sided_window, global_value=global_of(value))
+          probs, value, w, global_value=global_of(value), dense=window.dense)
 
     if recompute_probs:  # Dropout masks are redrawn identically (seeded).
       attend = recompute.recompute_in_backward(attend)
     context = tf.transpose(attend(query, key, value), [0, 2, 1, 3])
     # Padding queries get a zero context (HF zeroes their probabilities).
-    return context * tf.cast(is_real, context.dtype)[:, :, tf.newaxis,
-                                                     tf.newaxis]
+    return context * tf.cast(plan.is_real, context.dtype)[:, :, tf.newaxis,
+                                                          tf.newaxis]
 
-  def _overwrite_global_rows(self, context, hidden, is_real, slots, dropout):
+  def _overwrite_global_rows(self, context, hidden, plan, dropout):
     """Replaces the global tokens' rows by their attention over everything."""
     g = self._global_attention_size
+    slots = plan.slots
     global_query = self._scaled(self._projections['query_global'](
         sliding_window.take_global(hidden, slots)))
     key_global = self._projections['key_global']
@@ -300,12 +312,12 @@ class LongformerAttention(tf_keras.layers.Layer):
       cast = lambda w: tf.cast(w, hidden.dtype)
       global_context = sliding_window.global_rows_context_folded(
           global_query, hidden, cast(key_global.kernel),
-          cast(value_global.kernel), cast(value_global.bias), is_real,
-          dropout)
+          cast(value_global.kernel), cast(value_global.bias),
+          plan.global_key_bias, dropout)
     else:
       global_context = sliding_window.global_rows_context(
-          global_query, key_global(hidden), value_global(hidden), is_real,
-          dropout)
+          global_query, key_global(hidden), value_global(hidden),
+          plan.global_key_bias, dropout)
     return sliding_window.put_global_rows(context, global_context, slots)
 
   @property

@@ -6,10 +6,10 @@ weights, and has the interface of Model Garden's `BertEncoderV2`: inputs
 `input_word_embeddings`), outputs `sequence_output, pooled_output,
 encoder_outputs`.
 
-HF pads every input to a multiple of the window and cuts the outputs back.
-Padding keys are closed, so the real tokens do not depend on how much
-padding there is; here each attention layer pads only where its blocked
-layout needs it, and every output has the input's length T.
+As HF, it pads once (here only where a blocked layout needs it), builds one
+`attention_plan.AttentionPlan` for every block, and cuts the outputs back:
+every output has the input's length T. Padding keys are closed, so the real
+tokens do not depend on how much padding there is.
 """
 import numbers
 from typing import List, Optional, Sequence, Union
@@ -20,6 +20,7 @@ import tf_keras
 from official.modeling import tf_utils
 from official.nlp.modeling import layers
 from longformer.modeling import attention
+from longformer.modeling import attention_plan
 from longformer.modeling import encoder_block
 from longformer.modeling import inputs as inputs_lib
 from longformer.modeling import recompute
@@ -52,6 +53,9 @@ def _windows_per_layer(attention_window: Union[int, Sequence[int]],
   """Validates `attention_window` and returns one window per layer."""
   if isinstance(attention_window, numbers.Integral):
     windows = [attention_window] * num_layers
+  elif isinstance(attention_window, (str, bytes)) or not hasattr(
+      attention_window, '__len__'):  # e.g. 2.0: one (bad) window.
+    attention.check_attention_window(attention_window)
   else:
     windows = list(attention_window)
     if len(windows) == 1:
@@ -194,8 +198,9 @@ class LongformerEncoder(tf_keras.layers.Layer):
     self._embedding_norm_layer = tf_keras.layers.LayerNormalization(
         name='embeddings/layer_norm', axis=-1, epsilon=norm_epsilon,
         dtype=tf.float32)
+    # float32, so the float32 residual stream starts at the layer norm.
     self._embedding_dropout = tf_keras.layers.Dropout(
-        rate=output_dropout, name='embedding_dropout')
+        rate=output_dropout, name='embedding_dropout', dtype=tf.float32)
     self._embedding_projection = None
     if embedding_width != hidden_size:
       self._embedding_projection = tf_keras.layers.EinsumDense(
@@ -266,39 +271,51 @@ class LongformerEncoder(tf_keras.layers.Layer):
       raise ValueError(
           'LongformerEncoder takes a dict with input_word_ids, input_mask '
           f'and input_type_ids; got {type(inputs).__name__}.')
-    word_ids = inputs.get('input_word_ids')
-    mask = inputs.get('input_mask')
-    type_ids = inputs.get('input_type_ids')
-    word_embeddings = inputs.get('input_word_embeddings')
-    if mask is None or (word_ids is None and word_embeddings is None):
-      raise ValueError('LongformerEncoder inputs need input_mask and '
-                       'input_word_ids (or input_word_embeddings).')
-    unknown = set(inputs) - _INPUT_NAMES
-    if unknown:
-      raise ValueError(f'LongformerEncoder got unknown inputs {sorted(unknown)}'
-                       f'; it takes {sorted(_INPUT_NAMES)}.')
-    if mask.shape.rank != 2:
-      raise ValueError(f'input_mask must be [batch, length]; got shape '
-                       f'{mask.shape}.')
+    # Other keys (e.g. BertPretrainerV2's masked_lm_positions) are ignored,
+    # as Model Garden's encoders do.
+    used = {name: inputs[name] for name in _INPUT_NAMES if name in inputs}
+    if 'input_mask' not in used or not (
+        {'input_word_ids', 'input_word_embeddings'} & set(used)):
+      raise ValueError(
+          'LongformerEncoder inputs need input_mask and input_word_ids (or '
+          f'input_word_embeddings); got keys {sorted(inputs)}.')
+    used = inputs_lib.as_int_masks(used)
+    shape_checks = inputs_lib.check_shapes(used)
+    word_ids = used.get('input_word_ids')
+    mask = used['input_mask']
+    type_ids = used.get('input_type_ids')
+    word_embeddings = used.get('input_word_embeddings')
     length_check = inputs_lib.check_length(
         sliding_window.static_or_dynamic_length(mask),
         self._config['max_sequence_length'] -
         first_real_position_id(self._config['pad_token_id']),
         self._config['max_sequence_length'])
-    with tf.control_dependencies([length_check] if length_check else []):
+    checks = [c for c in [length_check] + shape_checks if c is not None]
+    with tf.control_dependencies(checks):
       word_ids, type_ids = self._checked_ids(word_ids, type_ids)
+      mask = tf.identity(mask)
     mask = inputs_lib.block_attention_mask(
-        mask, inputs.get('global_attention_mask'),
+        mask, used.get('global_attention_mask'),
         self._config['global_tokens'], self._config['global_attention_size'])
 
     x = self._embed(word_ids, type_ids, word_embeddings)
     x = self._embedding_dropout(x, training=training)
     if self._embedding_projection is not None:
       x = self._embedding_projection(x)
+    # Pad once, plan once, slice once (see `attention_plan`).
+    seq_length = sliding_window.static_or_dynamic_length(mask)
+    windows = [w // 2 for w in self._config['attention_window']]
+    length = attention_plan.padded_length(seq_length, windows)
+    mask = attention_plan.pad_to(mask, length)
+    plan = attention_plan.build(mask, windows,
+                                self._config['global_attention_size'])
+    x = attention_plan.pad_to(x, length)
     encoder_outputs = []
     for block in self._transformer_layers:
-      x = self._run_block(block, x, mask, training)
+      x = self._run_block(block, x, mask, plan, training)
       encoder_outputs.append(x)
+    if not (isinstance(length, int) and length == seq_length):
+      encoder_outputs = [out[:, :seq_length] for out in encoder_outputs]
     if self._config['output_range'] is not None:
       encoder_outputs[-1] = encoder_outputs[-1][:, :self._config[
           'output_range']]
@@ -308,13 +325,13 @@ class LongformerEncoder(tf_keras.layers.Layer):
                 pooled_output=pooled_output,
                 encoder_outputs=encoder_outputs)
 
-  def _run_block(self, block, x, mask, training):
+  def _run_block(self, block, x, mask, plan, training):
     """One block, recomputed in the backward pass if checkpointing."""
     if not (self._config['gradient_checkpointing'] and training and
             block.built):  # The first call creates the weights normally.
-      return block([x, mask], training=training)
+      return block([x, mask], plan=plan, training=training)
     return recompute.recompute_in_backward(
-        lambda hidden: block([hidden, mask], training=True))(x)
+        lambda hidden: block([hidden, mask], plan=plan, training=True))(x)
 
   def get_embedding_table(self):
     return self._embedding_layer.embeddings

@@ -1,31 +1,41 @@
 """`LongformerEncoderBlock`: a BERT block around `LongformerAttention`.
 
-Built on Model Garden's TransformerScaffold (its sublayers hold the
-weights, so checkpoints keep the scaffold's names), with its own `call`:
-attention (with its output projection), dropout, LayerNorm(x + attention);
-intermediate dense + activation, output dense, dropout,
-LayerNorm(attention_output + ffn), exactly as HF `LongformerLayer` computes
-it (or pre-LN with `norm_first`). The feed-forward layer runs as 2-D
-matmuls with `bias_add` and the activation, which graph mode fuses into
-oneDNN matmuls. Layer norms and residual sums run in float32. Dropout is
-Model Garden's `RecomputingDropout` (plain dropout, except that under
-gradient checkpointing the recomputed forward pass draws the same masks).
+A plain Keras layer that owns its sublayers: the attention (with its output
+projection), two layer norms, the feed-forward input and output dense
+layers and two dropouts. It computes attention, dropout, LayerNorm(x +
+attention); intermediate dense + activation, output dense, dropout,
+LayerNorm(attention_output + ffn), exactly as HF `LongformerLayer` (or
+pre-LN with `norm_first`), which is also Model Garden's
+`TransformerScaffold` math. The variable names and checkpoint keys are the
+ones the block had as a `TransformerScaffold` subclass.
+
+The feed-forward layer runs as 2-D matmuls with `bias_add` and the
+activation, which graph mode fuses into oneDNN matmuls. The residual
+stream, layer norms and residual sums stay float32 under mixed precision:
+the block does not autocast its input, so the hidden states are not
+rounded to bfloat16 between blocks. Dropout is Model Garden's
+`RecomputingDropout` (plain dropout, except that under gradient
+checkpointing the recomputed forward pass draws the same masks).
 """
 import tensorflow as tf
 import tf_keras
 
-from official.nlp.modeling import layers
+from official.modeling import tf_utils
 from official.projects.bigbird import recomputing_dropout
 from longformer.modeling import attention
 
+# Layer arguments the block takes besides its own.
+_LAYER_KWARGS = frozenset(('name', 'dtype', 'trainable'))
+
 
 @tf_keras.utils.register_keras_serializable(package='Longformer')
-class LongformerEncoderBlock(layers.TransformerScaffold):
+class LongformerEncoderBlock(tf_keras.layers.Layer):
   """A transformer block with Longformer attention.
 
   Call it with `[hidden_states, attention_mask]`: hidden_states [B, T, D],
   attention_mask int [B, T] (0 = padding, 1 = token, 2 = global token with
-  global_tokens='marked'; see `LongformerAttention`). Returns [B, T, D].
+  global_tokens='marked'; see `LongformerAttention`), and optionally the
+  encoder's `plan`. Returns float32 [B, T, D] (the variable dtype).
 
   Args:
     num_attention_heads: number of heads.
@@ -42,7 +52,8 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
     norm_epsilon: layer norm epsilon (HF `layer_norm_eps`).
     kernel_initializer: initializer of every kernel.
     bias_initializer: initializer of every bias.
-    **kwargs: other Layer arguments.
+    **kwargs: `name`, `dtype`, `trainable`; anything else (regularizers,
+      constraints, `feedforward_cls`, ...) is refused with a ValueError.
   """
 
   def __init__(self,
@@ -60,30 +71,32 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
                kernel_initializer='glorot_uniform',
                bias_initializer='zeros',
                **kwargs):
+    unsupported = set(kwargs) - _LAYER_KWARGS
+    if unsupported:
+      raise ValueError(
+          f'LongformerEncoderBlock does not take {sorted(unsupported)}: it '
+          'takes its own arguments (see its docstring) and '
+          f'{sorted(_LAYER_KWARGS)}. Regularizers and constraints are not '
+          'supported; its feed-forward layer is the fused dense -> '
+          'activation -> dense.')
+    # The residual stream stays in the variable dtype (float32).
+    super().__init__(autocast=False, **kwargs)
     attention.check_attention_window(attention_window)
     attention.check_global_attention_size(global_attention_size)
     attention.check_global_tokens(global_tokens)
-    unsupported = {'feedforward_cls', 'feedforward_cfg'} & set(kwargs)
-    if unsupported:
-      raise ValueError(
-          f'LongformerEncoderBlock does not take {sorted(unsupported)}: its '
-          'feed-forward layer is the fused dense -> activation -> dense.')
-    super().__init__(
-        num_attention_heads=num_attention_heads,
-        inner_dim=inner_dim,
-        inner_activation=inner_activation,
-        attention_cls=attention.LongformerAttention,
-        dropout_rate=output_dropout,
-        attention_dropout_rate=attention_dropout,
-        norm_first=norm_first,
-        norm_epsilon=norm_epsilon,
-        kernel_initializer=kernel_initializer,
-        bias_initializer=bias_initializer,
-        **kwargs)
+    self._num_heads = num_attention_heads
+    self._inner_dim = inner_dim
+    self._inner_activation = inner_activation
     self._attention_window = int(attention_window)
     self._global_attention_size = int(global_attention_size)
     self._global_tokens = global_tokens
+    self._dropout_rate = output_dropout
+    self._attention_dropout_rate = attention_dropout
     self._recompute_attention = recompute_attention
+    self._norm_first = norm_first
+    self._norm_epsilon = norm_epsilon
+    self._kernel_initializer = tf_keras.initializers.get(kernel_initializer)
+    self._bias_initializer = tf_keras.initializers.get(bias_initializer)
 
   def build(self, input_shape):
     hidden_size = tf.TensorShape(input_shape[0])[-1]
@@ -91,44 +104,63 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
       raise ValueError(
           f'hidden size {hidden_size} must be a multiple of '
           f'num_attention_heads={self._num_heads}.')
-    self._attention_cfg = {
-        'num_heads': self._num_heads,
-        'key_dim': hidden_size // self._num_heads,
-        'attention_window': self._attention_window,
-        'global_attention_size': self._global_attention_size,
-        'global_tokens': self._global_tokens,
-        'dropout': self._attention_dropout_rate,
-        'recompute_attention': self._recompute_attention,
-        'kernel_initializer': self._kernel_initializer,
-        'bias_initializer': self._bias_initializer,
-        'name': 'self_attention',
-    }
-    super().build(input_shape)
+    init = lambda: dict(
+        kernel_initializer=tf_utils.clone_initializer(
+            self._kernel_initializer),
+        bias_initializer=tf_utils.clone_initializer(self._bias_initializer))
+    # Created in the order (and under the names) of the scaffold's build.
+    self._attention_layer = attention.LongformerAttention(
+        num_heads=self._num_heads,
+        key_dim=hidden_size // self._num_heads,
+        attention_window=self._attention_window,
+        global_attention_size=self._global_attention_size,
+        global_tokens=self._global_tokens,
+        dropout=self._attention_dropout_rate,
+        recompute_attention=self._recompute_attention,
+        name='self_attention', **init())
     self._attention_dropout = recomputing_dropout.RecomputingDropout(
         rate=self._dropout_rate)
+    self._attention_layer_norm = self._layer_norm('self_attention_layer_norm')
+    self._intermediate_dense = tf_keras.layers.EinsumDense(
+        'abc,cd->abd', output_shape=(None, self._inner_dim), bias_axes='d',
+        name='intermediate', **init())
+    self._output_dense = tf_keras.layers.EinsumDense(
+        'abc,cd->abd', output_shape=(None, hidden_size), bias_axes='d',
+        name='output', **init())
     self._output_dropout = recomputing_dropout.RecomputingDropout(
         rate=self._dropout_rate)
-    # Built here: `call` reads their weights instead of calling them.
-    for dense, width in ((self._intermediate_dense, hidden_size),
-                         (self._output_dense, self._inner_dim)):
-      with tf.name_scope(dense.name):
-        dense.build(tf.TensorShape([None, None, width]))
+    self._output_layer_norm = self._layer_norm('output_layer_norm')
+    # Built here: `call` reads the dense layers' weights directly.
+    for layer, width in ((self._attention_layer, hidden_size),
+                         (self._attention_layer_norm, hidden_size),
+                         (self._intermediate_dense, hidden_size),
+                         (self._output_dense, self._inner_dim),
+                         (self._output_layer_norm, hidden_size)):
+      with tf.name_scope(layer.name):
+        layer.build(tf.TensorShape([None, None, width]))
     self._activation = tf_keras.activations.get(self._inner_activation)
+    super().build(input_shape)
 
-  def call(self, inputs, training=None):
+  def _layer_norm(self, name):
+    return tf_keras.layers.LayerNormalization(
+        name=name, axis=-1, epsilon=self._norm_epsilon, dtype=tf.float32)
+
+  def call(self, inputs, plan=None, training=None):
     """The block: post-LN as HF `LongformerLayer`, or pre-LN.
 
-    The math of `TransformerScaffold.call`, except that under
-    mixed_bfloat16 the activation runs in bfloat16 inside the fused matmul
-    (the scaffold computes it in float32; its input and output are
-    bfloat16 in both) and pre-LN residual sums run in float32.
+    Under mixed precision the attention and feed-forward matmuls run in
+    the compute dtype (the activation too, inside the fused matmul); the
+    residual sums and layer norms in float32.
 
     Args:
       inputs: [hidden_states [B, T, D], attention_mask int [B, T]].
+      plan: optional `attention_plan.AttentionPlan` of length T, the
+        encoder's (then attention_mask is unused); without it the
+        attention builds its own from attention_mask.
       training: enables dropout.
 
     Returns:
-      [B, T, D], float32 under mixed precision.
+      float32 [B, T, D].
     """
     if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
       raise ValueError(
@@ -136,28 +168,30 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
           '(self-attention only; attention_mask int [B, T]: 0 = padding, '
           "1 = token, 2 = global token with global_tokens='marked').")
     hidden, mask = inputs
+    hidden = tf.cast(hidden, self.dtype)
     if self._norm_first:
-      return self._pre_ln(hidden, mask, training)
+      return self._pre_ln(hidden, mask, plan, training)
     attention_output = self._attention_layer_norm(
-        hidden + self._attend(hidden, mask, training), training=training)
+        hidden + self._attend(hidden, mask, plan, training),
+        training=training)
     return self._output_layer_norm(
         self._feed_forward(attention_output, training) + attention_output,
         training=training)
 
-  def _pre_ln(self, hidden, mask, training):
-    """Pre-LN: x + attention(LN(x)), then y + ffn(LN(y)), in float32."""
+  def _pre_ln(self, hidden, mask, plan, training):
+    """Pre-LN: x + attention(LN(x)), then y + ffn(LN(y))."""
     normed = self._attention_layer_norm(hidden, training=training)
-    attention_output = tf.cast(hidden, tf.float32) + tf.cast(
-        self._attend(normed, mask, training), tf.float32)
+    attention_output = hidden + self._attend(normed, mask, plan, training)
     return attention_output + self._feed_forward(
         self._output_layer_norm(attention_output, training=training),
         training)
 
-  def _attend(self, hidden, mask, training):
-    """Attention with its output dropout: [B, T, D] -> [B, T, D]."""
-    return self._attention_dropout(
-        self._attention_layer(query=hidden, attention_mask=mask,
+  def _attend(self, hidden, mask, plan, training):
+    """Attention with its output dropout: [B, T, D] -> float32 [B, T, D]."""
+    output = self._attention_dropout(
+        self._attention_layer(query=hidden, attention_mask=mask, plan=plan,
                               training=training), training=training)
+    return tf.cast(output, self.dtype)
 
   def _feed_forward(self, x, training):
     """activation(x W1 + b1) W2 + b2, then dropout: x [B, T, D] -> float32
@@ -178,11 +212,8 @@ class LongformerEncoderBlock(layers.TransformerScaffold):
                             tf.cast(output.bias, dtype))  # [B*T, D]
     result = self._output_dropout(tf.reshape(result, tf.shape(x)),
                                   training=training)
-    return tf.cast(result, tf.float32)
+    return tf.cast(result, self.dtype)
 
-  # Public accessors for the scaffold's sublayers (checkpoint conversion
-  # reads their weights). Model Garden names them privately; if an upgrade
-  # renames one, this is the one place that breaks, with an AttributeError.
   @property
   def attention_layer(self) -> attention.LongformerAttention:
     return self._attention_layer

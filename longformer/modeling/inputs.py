@@ -10,7 +10,10 @@ Conventions (one per entry point):
     global), given in Python together with a 0/1 `input_mask`; honoured in
     either mode, exactly as HF does.
   Without either marking (global_tokens='first', no global_attention_mask),
-  the first `global_attention_size` real tokens of each row are global.
+  the first `global_attention_size` real tokens of each row are global
+  (after left padding or a hole in the mask too).
+  Both masks may also be bool (True = token / global), as HF accepts.
+  Other keys of the inputs dict are ignored, as Model Garden's encoders do.
 
 The blocks get one int32 [B, T] mask: 0 = padding, 1 = token, 2 = global.
 
@@ -23,11 +26,14 @@ outside the vocabulary are clamped by the embedding gather; token types
 outside [0, type_vocab_size) get a zero type embedding; other mask values are
 read as `mask > 0` = token. The data tools never write such records.
 """
-from typing import Optional
+from typing import Dict, List, Optional
 
 import tensorflow as tf
 
+from longformer.modeling import attention_plan
 from longformer.modeling.attention import GLOBAL_TOKEN
+
+_MASKS = ('input_mask', 'global_attention_mask')
 
 
 def _assert_all(condition: tf.Tensor, message: str):
@@ -40,6 +46,49 @@ def _after(checks, x: tf.Tensor) -> tf.Tensor:
   """`x`, computed only after the assertions `checks` passed."""
   with tf.control_dependencies([c for c in checks if c is not None]):
     return tf.identity(x)
+
+
+def as_int_masks(inputs: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
+  """`inputs` with bool masks (as HF accepts) as int32: True = 1."""
+  result = dict(inputs)
+  for name in _MASKS:
+    if name in result:
+      mask = tf.convert_to_tensor(result[name])
+      result[name] = tf.cast(mask, tf.int32) if mask.dtype == tf.bool else mask
+  return result
+
+
+def check_shapes(inputs: Dict[str, tf.Tensor]) -> List[tf.Operation]:
+  """Checks that the inputs agree on [B, T]: raises ValueError naming the
+  keys and shapes when static shapes disagree; returns assertions for the
+  dynamic dimensions.
+
+  Args:
+    inputs: by name: int [B, T] ids and masks, float [B, T, E]
+      `input_word_embeddings`.
+  """
+  tensors = {name: tf.convert_to_tensor(x) for name, x in inputs.items()}
+  shapes = ', '.join(f'{name} {x.shape}' for name, x in sorted(
+      tensors.items()))
+  for name, x in tensors.items():
+    rank = 3 if name == 'input_word_embeddings' else 2
+    if x.shape.rank is not None and x.shape.rank != rank:
+      raise ValueError(
+          f'{name} must have rank {rank} ([batch, length'
+          f'{", width" if rank == 3 else ""}]); got {shapes}.')
+  for axis, meaning in ((0, 'batch size'), (1, 'length')):
+    known = {name: x.shape[axis] for name, x in tensors.items()
+             if x.shape.rank is not None and x.shape[axis] is not None}
+    if len(set(known.values())) > 1:
+      raise ValueError(f'The inputs disagree on the {meaning} (axis '
+                       f'{axis}): {shapes}. Give every input the same '
+                       '[batch, length].')
+  reference = tensors['input_mask']
+  return [tf.debugging.assert_equal(
+      tf.shape(x)[:2], tf.shape(reference)[:2],
+      message=f'{name} and input_mask disagree on [batch, length]: give '
+      'every input the same [batch, length].')
+          for name, x in sorted(tensors.items()) if name != 'input_mask']
 
 
 def checked_ids(ids: tf.Tensor, limit: int, name: str,
@@ -119,8 +168,7 @@ def block_attention_mask(input_mask: tf.Tensor,
         "0 (padding) or 1 (token); to mark global tokens with 2, build the "
         'encoder with global_tokens=marked')]
     is_real = tf.not_equal(input_mask, 0)
-    positions = tf.range(tf.shape(input_mask)[1])
-    is_marked = tf.logical_and(is_real, positions < g)
+    is_marked = attention_plan.is_marked_first(is_real, g)
   is_marked = tf.logical_and(is_marked, is_real)  # Also under XLA.
   count = tf.reduce_sum(tf.cast(is_marked, tf.int32), axis=1)  # [B]
   checks.append(_assert_all(

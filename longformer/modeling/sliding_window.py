@@ -142,6 +142,12 @@ def _closed_to_bias(is_open: tf.Tensor) -> tf.Tensor:
   return tf.where(is_open, 0.0, CLOSED_BIAS)
 
 
+def global_key_bias(key_is_real: tf.Tensor) -> tf.Tensor:
+  """The global rows' bias: bool [B, T] -> float32 [B, 1, 1, T] (padding
+  keys closed)."""
+  return _closed_to_bias(key_is_real)[:, tf.newaxis, tf.newaxis]
+
+
 def block_layout(one_sided_window: int) -> Tuple[int, int]:
   """The blocked layout for a one-sided window W: (block size b, s).
 
@@ -188,9 +194,48 @@ def _neighbour_blocks(x: tf.Tensor, axis: int, block: int, sides: int,
   return tf.concat(pieces, axis=axis + 1)
 
 
-def window_scores(query: tf.Tensor, key: tf.Tensor, key_is_open: tf.Tensor,
-                  one_sided_window: int, global_key=None,
-                  global_is_valid=None) -> Tuple[tf.Tensor, tf.Tensor]:
+def window_bias(key_is_open: tf.Tensor, one_sided_window: int, dense: bool,
+                global_is_valid=None) -> tf.Tensor:
+  """The additive float32 bias of `window_scores`' layout.
+
+  Args:
+    key_is_open: bool [B, T], False for keys no query may see through the
+      window (padding, global tokens). Blocked: T a multiple of the block.
+    one_sided_window: W.
+    dense: the layout (see `use_dense_band`).
+    global_is_valid: optional bool [B, G], False where a global slot is
+      empty; gives the G global keys' columns.
+
+  Returns:
+    float32, dense [B, 1, T, T + G], blocked [B, 1, C, b, K + G]: 0 where
+    the key is open to the query, CLOSED_BIAS elsewhere.
+  """
+  w = one_sided_window
+  if dense:
+    positions = tf.range(static_or_dynamic_length(key_is_open))
+    in_band = tf.abs(positions[:, tf.newaxis] - positions) <= w  # [T, T]
+    key_open = key_is_open[:, tf.newaxis]  # [B, 1, T]
+  else:
+    block, sides = block_layout(w)
+    offset = (tf.range((2 * sides + 1) * block)[tf.newaxis, :] -
+              sides * block - tf.range(block)[:, tf.newaxis])
+    in_band = tf.abs(offset) <= w  # [b(query), K]
+    key_open = _neighbour_blocks(key_is_open, 1, block, sides,
+                                 False)[:, :, tf.newaxis]  # [B, C, 1, K]
+  is_open = tf.logical_and(in_band, key_open)  # [B, (C,) Q, K]
+  if global_is_valid is not None:
+    # [B, G] -> [B, (C,) Q, G], broadcast so that G stays static.
+    global_open = global_is_valid[:, tf.newaxis]
+    if not dense:
+      global_open = global_open[:, tf.newaxis]
+    global_open = tf.logical_and(global_open,
+                                 tf.ones_like(is_open[..., :1]))
+    is_open = tf.concat([is_open, global_open], axis=-1)  # [B,(C,)Q,K+G]
+  return _closed_to_bias(is_open)[:, tf.newaxis]
+
+
+def local_scores(query: tf.Tensor, key: tf.Tensor, one_sided_window: int,
+                 dense: bool, global_key=None) -> tf.Tensor:
   """Scores of each query against its window's keys and the global keys.
 
   Head-major layout throughout: each head's queries and keys are
@@ -200,53 +245,49 @@ def window_scores(query: tf.Tensor, key: tf.Tensor, key_is_open: tf.Tensor,
   Args:
     query: [B, N, T, H], already scaled.
     key: [B, N, T, H].
-    key_is_open: bool [B, T], False for keys no query may see through the
-      window (padding, global tokens).
     one_sided_window: W, each token sees W neighbours on each side.
+    dense: the layout; blocked needs T a multiple of the block size (see
+      `pad_to_blocks`).
     global_key: optional [B, N, G, H], keys of the global slots, appended
       to every query's window keys.
-    global_is_valid: bool [B, G], False where a global slot is padding;
-      needed with `global_key`.
-
-  In the blocked layout T must be a multiple of the block size (see
-  `pad_to_blocks`).
 
   Returns:
-    scores: in the dtype of `query`, dense layout [B, N, T, K + G] with
-      K = T, blocked layout [B, N, C, b, K + G] with K = (2s+1) b (see
-      `block_layout`); the last G keys are the global ones. Normalize over
-      the last axis; `window_context` takes the probabilities in this layout.
-    bias: float32, broadcastable to scores: 0 where the key is open to the
-      query, CLOSED_BIAS elsewhere.
+    In the dtype of `query`, dense [B, N, T, K + G] with K = T, blocked
+    [B, N, C, b, K + G] with K = (2s+1) b (see `block_layout`); the last G
+    keys are the global ones. Add `window_bias` and normalize over the last
+    axis; `window_context` takes the probabilities in this layout.
   """
-  seq_length = _head_major_length(query)
-  w = one_sided_window
-  dense = use_dense_band(seq_length, w)
   if dense:
-    positions = tf.range(seq_length)
-    in_band = tf.abs(positions[:, tf.newaxis] - positions) <= w  # [T, T]
-    queries, keys, key_open = query, key, key_is_open[:, tf.newaxis]
+    queries, keys = query, key
   else:
-    block, sides = block_layout(w)
-    offset = (tf.range((2 * sides + 1) * block)[tf.newaxis, :] -
-              sides * block - tf.range(block)[:, tf.newaxis])
-    in_band = tf.abs(offset) <= w  # [b(query), K]
+    block, sides = block_layout(one_sided_window)
     queries = _blocks(query, block)  # [B, N, C, b, H]
     keys = _neighbour_blocks(key, 2, block, sides)  # [B, N, C, K, H]
-    key_open = _neighbour_blocks(key_is_open, 1, block, sides,
-                                 False)[:, :, tf.newaxis]  # [B, C, 1, K]
   keys = _append_global(keys, global_key)  # [B, N, (C,) K + G, H]
-  is_open = tf.logical_and(in_band, key_open)  # [B, (C,) Q, K]
-  if global_key is not None:
-    # [B, G] -> [B, (C,) Q, G], broadcast so that G stays static.
-    global_open = global_is_valid[:, tf.newaxis]
-    if not dense:
-      global_open = global_open[:, tf.newaxis]
-    global_open = tf.logical_and(global_open,
-                                 tf.ones_like(is_open[..., :1]))
-    is_open = tf.concat([is_open, global_open], axis=-1)  # [B,(C,)Q,K+G]
-  scores = tf.matmul(queries, keys, transpose_b=True)
-  return scores, _closed_to_bias(is_open)[:, tf.newaxis]
+  return tf.matmul(queries, keys, transpose_b=True)
+
+
+def window_scores(query: tf.Tensor, key: tf.Tensor, key_is_open: tf.Tensor,
+                  one_sided_window: int, global_key=None,
+                  global_is_valid=None,
+                  dense=None) -> Tuple[tf.Tensor, tf.Tensor]:
+  """`local_scores` and `window_bias` together.
+
+  Args:
+    query, key, one_sided_window, global_key: see `local_scores`.
+    key_is_open, global_is_valid: see `window_bias` (global_is_valid is
+      needed with `global_key`).
+    dense: the layout; None decides it from the static length of `query`.
+
+  Returns:
+    scores, bias: see `local_scores` and `window_bias`.
+  """
+  if dense is None:
+    dense = use_dense_band(_head_major_length(query), one_sided_window)
+  scores = local_scores(query, key, one_sided_window, dense, global_key)
+  bias = window_bias(key_is_open, one_sided_window, dense,
+                     global_is_valid if global_key is not None else None)
+  return scores, bias
 
 
 def _blocks(x: tf.Tensor, block: int) -> tf.Tensor:
@@ -269,7 +310,8 @@ def _append_global(keys: tf.Tensor, global_keys) -> tf.Tensor:
 
 
 def window_context(probs: tf.Tensor, value: tf.Tensor,
-                   one_sided_window: int, global_value=None) -> tf.Tensor:
+                   one_sided_window: int, global_value=None,
+                   dense=None) -> tf.Tensor:
   """Probability-weighted sum of values, the layout of `window_scores`.
 
   Args:
@@ -277,24 +319,28 @@ def window_context(probs: tf.Tensor, value: tf.Tensor,
     value: [B, N, T, H].
     one_sided_window: W.
     global_value: [B, N, G, H] if `window_scores` had global keys.
+    dense: the layout; None decides it from the static length of `value`.
 
   Returns:
     [B, N, T, H].
   """
   seq_length = _head_major_length(value)
   w = one_sided_window
-  if use_dense_band(seq_length, w):
+  if dense is None:
+    dense = use_dense_band(seq_length, w)
+  if dense:
     return tf.matmul(probs, _append_global(value, global_value))
   block, sides = block_layout(w)
   values = _append_global(_neighbour_blocks(value, 2, block, sides),
                           global_value)  # [B, N, C, K + G, H]
   context = tf.matmul(probs, values)  # [B, N, C, b, H]
-  return tf.reshape(context, tf.shape(value))
+  return tf.reshape(context, [tf.shape(value)[0], value.shape[1],
+                              seq_length, value.shape[3]])  # [B, N, T, H]
 
 
 def global_rows_context_folded(global_query: tf.Tensor, hidden: tf.Tensor,
                                key_kernel: tf.Tensor, value_kernel: tf.Tensor,
-                               value_bias: tf.Tensor, key_is_real: tf.Tensor,
+                               value_bias: tf.Tensor, key_bias: tf.Tensor,
                                dropout_fn) -> tf.Tensor:
   """`global_rows_context` without projecting every token's global K and V.
 
@@ -311,7 +357,7 @@ def global_rows_context_folded(global_query: tf.Tensor, hidden: tf.Tensor,
     key_kernel: [D, N, H], the global key projection kernel.
     value_kernel: [D, N, H], the global value projection kernel.
     value_bias: [N, H], the global value projection bias.
-    key_is_real: bool [B, T], False for padding.
+    key_bias: float32 [B, 1, 1, T], `global_key_bias` of the padding.
     dropout_fn: applied to the probabilities.
 
   Returns:
@@ -319,8 +365,7 @@ def global_rows_context_folded(global_query: tf.Tensor, hidden: tf.Tensor,
   """
   folded_query = tf.einsum('BGNH,DNH->BGND', global_query, key_kernel)
   scores = tf.einsum('BGND,BTD->BNGT', folded_query, hidden)
-  bias = _closed_to_bias(key_is_real)[:, tf.newaxis, tf.newaxis]
-  probs = tf.nn.softmax(tf.cast(scores, tf.float32) + bias, axis=-1)
+  probs = tf.nn.softmax(tf.cast(scores, tf.float32) + key_bias, axis=-1)
   probs = dropout_fn(tf.cast(probs, hidden.dtype))  # [B, N, G, T]
   mixed = tf.einsum('BNGT,BTD->BGND', probs, hidden)  # [B, G, N, D]
   total = tf.transpose(tf.reduce_sum(probs, axis=-1), [0, 2, 1])  # [B, G, N]
@@ -329,7 +374,7 @@ def global_rows_context_folded(global_query: tf.Tensor, hidden: tf.Tensor,
 
 
 def global_rows_context(global_query: tf.Tensor, key: tf.Tensor,
-                        value: tf.Tensor, key_is_real: tf.Tensor,
+                        value: tf.Tensor, key_bias: tf.Tensor,
                         dropout_fn) -> tf.Tensor:
   """Global tokens' attention over the whole sequence.
 
@@ -337,14 +382,13 @@ def global_rows_context(global_query: tf.Tensor, key: tf.Tensor,
     global_query: [B, G, N, H], global-projection queries, already scaled.
     key: [B, T, N, H], global-projection keys of every token.
     value: [B, T, N, H], global-projection values of every token.
-    key_is_real: bool [B, T], False for padding.
+    key_bias: float32 [B, 1, 1, T], `global_key_bias` of the padding.
     dropout_fn: applied to the probabilities.
 
   Returns:
     [B, G, N, H].
   """
   scores = tf.einsum('BGNH,BTNH->BNGT', global_query, key)
-  bias = _closed_to_bias(key_is_real)[:, tf.newaxis, tf.newaxis]
-  probs = tf.nn.softmax(tf.cast(scores, tf.float32) + bias, axis=-1)
+  probs = tf.nn.softmax(tf.cast(scores, tf.float32) + key_bias, axis=-1)
   probs = dropout_fn(tf.cast(probs, value.dtype))
   return tf.einsum('BNGT,BTNH->BGNH', probs, value)
