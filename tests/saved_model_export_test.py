@@ -1,10 +1,10 @@
-"""Tests for utils/export_saved_model.py and longformer/saved_model_export.py.
+"""Tests for utils/export_saved_model.py and longformer/serving/.
 
-A `longformer/glue` model_dir (params.yaml + a checkpoint saved the way Model
-Garden's trainer saves it) is exported by the CLI; a fresh Python process
-that never imports `longformer` loads the SavedModel, and its outputs must
-equal the Keras model's for batches of 1 and 3 at two lengths, through both
-signatures.
+A `longformer/glue` and a `longformer/squad` model_dir (params.yaml + a
+checkpoint saved the way Model Garden's trainer saves it) are exported by
+the CLI; a fresh Python process that never imports `longformer` loads each
+SavedModel, and its outputs must equal the Keras model's at two lengths or
+more, through every signature.
 """
 import json
 import os
@@ -18,6 +18,7 @@ from official.core import exp_factory
 from official.core import task_factory
 from official.core import train_utils
 from longformer.serving import saved_model_export
+from longformer.serving import sentence_prediction_module
 import tiny_experiment
 
 _EXPORT_PY = os.path.join(tiny_experiment.REPO_DIR, 'utils',
@@ -97,7 +98,9 @@ class ExportSavedModelTest(tf.test.TestCase):
     output_dir = os.path.join(self.get_temp_dir(), 'serving', '1')
     result = self._export(model_dir, output_dir)
     self.assertEqual(result.returncode, 0, result.stdout[-3000:])
-    self.assertIn(f'OK: SavedModel at {output_dir}', result.stdout)
+    self.assertIn(f'OK: SavedModel at {output_dir} (signatures '
+                  'serve_examples, serving_default, each called',
+                  result.stdout)
     self.assertEqual(os.listdir(os.path.dirname(output_dir)), ['1'])
 
     rng = np.random.default_rng(2)
@@ -142,10 +145,9 @@ class ExportSavedModelTest(tf.test.TestCase):
 
   def test_inputs_only_mode_is_refused(self):
     """It would derive the mask from id 0, RoBERTa's <s>."""
-    params = saved_model_export.LongformerSentencePrediction.Params(
-        inputs_only=True)
+    module = sentence_prediction_module.LongformerSentencePrediction
     with self.assertRaisesRegex(ValueError, "RoBERTa's <s>"):
-      saved_model_export.LongformerSentencePrediction(params, model=None)
+      module(module.Params(inputs_only=True), model=None)
 
 
 if __name__ == '__main__':
