@@ -30,22 +30,17 @@ import time
 from absl import app
 from absl import flags
 import tensorflow as tf
-import yaml
 
 _REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _REPO_DIR not in sys.path:
   sys.path.insert(0, _REPO_DIR)
 
 # pylint: disable=g-import-not-at-top
-from official.core import config_definitions as cfg
-from official.core import exp_factory
-from official.modeling import hyperparams
-import longformer  # pylint: disable=unused-import  (registers the experiments)
+from longformer.inference import loading
 from longformer.serving import saved_model_export
 # pylint: enable=g-import-not-at-top
 
 FLAGS = flags.FLAGS
-_EXPERIMENTS = ('longformer/glue', 'longformer/squad')
 
 flags.DEFINE_string('model_dir', None,
                     'A train.py --model_dir: its params.yaml and latest '
@@ -58,42 +53,13 @@ flags.DEFINE_string('params_yaml', None,
 flags.DEFINE_string('output_dir', None,
                     'Where the SavedModel appears (must not exist), e.g. '
                     '<base>/1 for TF Serving\'s version directory.')
-flags.DEFINE_enum('experiment', None, list(_EXPERIMENTS),
+flags.DEFINE_enum('experiment', None, list(loading.EXPERIMENTS),
                   'The run\'s experiment; default: read from params.yaml '
                   '(a task with validation_features_path is '
                   'longformer/squad).')
 flags.DEFINE_integer('seq_length', None,
                      'Length of the examples `serve_examples` parses; '
                      'default task.train_data.seq_length.')
-
-
-def _experiment(params_yaml: str) -> str:
-  """--experiment, or the one params.yaml's task fields belong to."""
-  if FLAGS.experiment:
-    return FLAGS.experiment
-  with tf.io.gfile.GFile(params_yaml) as f:
-    task = (yaml.safe_load(f) or {}).get('task') or {}
-  if 'validation_features_path' in task:
-    return 'longformer/squad'
-  return 'longformer/glue'
-
-
-def _params(params_yaml: str) -> cfg.ExperimentConfig:
-  if not tf.io.gfile.exists(params_yaml):
-    raise FileNotFoundError(f'{params_yaml} not found: pass --params_yaml '
-                            '(train.py writes it into --model_dir).')
-  experiment = _experiment(params_yaml)
-  params = exp_factory.get_exp_config(experiment)
-  try:
-    params = hyperparams.override_params_dict(params, params_yaml,
-                                              is_strict=True)
-  except (KeyError, ValueError) as e:
-    raise ValueError(f'{params_yaml} does not fit --experiment={experiment}: '
-                     f'{e}') from None
-  if (experiment == 'longformer/glue' and
-      params.task.model.num_classes < 1):
-    raise ValueError(f'{params_yaml}: task.model.num_classes must be set.')
-  return params
 
 
 def _checkpoint() -> str:
@@ -119,8 +85,9 @@ def main(_):
     raise app.UsageError('Pass --output_dir.')
   start = time.time()
   checkpoint = _checkpoint()
-  params = _params(FLAGS.params_yaml or
-                   os.path.join(FLAGS.model_dir, 'params.yaml'))
+  params = loading.read_params(
+      FLAGS.params_yaml or os.path.join(FLAGS.model_dir, 'params.yaml'),
+      FLAGS.experiment)
   seq_length = FLAGS.seq_length or params.task.train_data.seq_length
   kind = saved_model_export.model_kind(params)
   print(f'Exporting {checkpoint} ({kind}, examples of {seq_length} '

@@ -26,6 +26,8 @@ def find_metadata(input_paths: Sequence[str]) -> Optional[Dict]:
   """
   for spec in input_paths:
     for path in filter(None, (spec or '').split(',')):
+      if not tf.io.gfile.glob(path):
+        continue  # e.g. 'dummy', or records moved away
       folder = os.path.dirname(path)
       found = tf.io.gfile.glob(os.path.join(folder or '.', '*meta_data.json'))
       if len(found) == 1:

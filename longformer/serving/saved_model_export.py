@@ -93,8 +93,12 @@ def inference_config(params: cfg.ExperimentConfig, seq_length: int) -> Dict:
       'global_tokens': encoder.global_tokens,
       'global_attention_size': encoder.global_attention_size,
   }
+  data = metadata.find_metadata([params.task.train_data.input_path,
+                                 params.task.validation_data.input_path])
   if config['kind'] == QUESTION_ANSWERING:
     config.update(
+        doc_stride=(data or {}).get('doc_stride'),
+        max_query_length=(data or {}).get('max_query_length'),
         n_best_size=params.task.n_best_size,
         max_answer_length=params.task.max_answer_length,
         null_score_diff_threshold=params.task.null_score_diff_threshold,
@@ -102,10 +106,7 @@ def inference_config(params: cfg.ExperimentConfig, seq_length: int) -> Dict:
             params.task.validation_data.version_2_with_negative))
   else:
     config['num_classes'] = params.task.model.num_classes
-    config['label_names'] = metadata.label_names(
-        metadata.find_metadata([params.task.train_data.input_path,
-                                params.task.validation_data.input_path]),
-        config['num_classes'])
+    config['label_names'] = metadata.label_names(data, config['num_classes'])
   return config
 
 
