@@ -16,8 +16,9 @@ padding; the encoder reads it with `global_tokens: marked`.
 
 Loading the tokenizer is the CLIs' job (`utils/squad_to_tfrecord.py`,
 `utils/predict.py`); `tokenize` takes it as an argument, so nothing here
-imports a tokenizer library, and both tools cut text into the same tokens. Bad questions are never written: `read_squad` and
-`make_windows` return why they skipped one, and the CLI counts the reasons.
+imports a tokenizer library, and both tools cut text into the same tokens.
+Bad questions are never written: `read_squad` and `make_windows` return why
+they skipped one, and the CLI counts the reasons.
 """
 import contextlib
 import dataclasses
