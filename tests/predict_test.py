@@ -57,12 +57,12 @@ def run_predict(*args):
   return code, out.getvalue()
 
 
-def _encoder(**overrides):
+def encoder(**overrides):
   return dict(tiny_experiment.ENCODER, vocab_size=_VOCAB,
               max_position_embeddings=_T + 2, **overrides)
 
 
-def _save_random(params, model_dir, seed):
+def save_random(params, model_dir, seed):
   """Writes params.yaml and a checkpoint of random non-initial weights."""
   train_utils.serialize_config(params, model_dir)
   model = task_factory.get_task(params.task).build_model()
@@ -76,7 +76,7 @@ def _save_random(params, model_dir, seed):
 def _squad_overrides(records):
   return {
       'task': {
-          'model': {'encoder': {'type': 'any', 'any': _encoder(
+          'model': {'encoder': {'type': 'any', 'any': encoder(
               attention_window=[8], global_tokens='marked',
               global_attention_size=1 + _MAX_QUERY_LENGTH)}},
           'n_best_size': _T, 'max_answer_length': 8,  # every span tried
@@ -124,7 +124,7 @@ class QuestionAnsweringTest(tf.test.TestCase):
     overrides = _squad_overrides(records)
     params.override(overrides, is_strict=True)
     cls.model_dir = os.path.join(tmp, 'model')
-    _save_random(params, cls.model_dir, seed=3)
+    save_random(params, cls.model_dir, seed=3)
     result = subprocess.run(
         [sys.executable, _TRAIN_PY, '--experiment=longformer/squad',
          f'--params_override={json.dumps(overrides)}', '--mode=eval',
@@ -239,11 +239,11 @@ class ClassifierTest(tf.test.TestCase):
     params = exp_factory.get_exp_config('longformer/glue')
     params.override({'task': {
         'model': {'num_classes': 3,
-                  'encoder': {'type': 'any', 'any': _encoder()}},
+                  'encoder': {'type': 'any', 'any': encoder()}},
         'train_data': {'seq_length': 32},
         'validation_data': {'seq_length': 32}}}, is_strict=True)
     cls.model_dir = os.path.join(tmp, 'cls_model')
-    cls.model = _save_random(params, cls.model_dir, seed=4)
+    cls.model = save_random(params, cls.model_dir, seed=4)
     cls.texts = {'a': 'The cat sat on the mat.',
                  'b': 'A man is playing a guitar, and the crowd is not '
                       'listening. ' * 3,
