@@ -131,7 +131,8 @@ class HfPipelineExportTest(tf.test.TestCase):
     classify = transformers.pipeline('text-classification', model=folder,
                                      top_k=None)
     for row in ours:
-      theirs = {r['label']: r['score'] for r in classify(_TEXTS[row['id']])}
+      theirs = {r['label']: r['score']
+                for r in classify([_TEXTS[row['id']]])[0]}
       self.assertEqual(max(theirs, key=theirs.get), row['label'], row['id'])
       np.testing.assert_allclose(
           [theirs[n] for n in _LABELS],
