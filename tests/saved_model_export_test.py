@@ -18,7 +18,6 @@ import tensorflow as tf
 from official.core import exp_factory
 from official.core import task_factory
 from official.core import train_utils
-from longformer.serving import saved_model_export
 from longformer.serving import sentence_prediction_module
 import tiny_experiment
 
