@@ -323,5 +323,25 @@ class ClassifierTest(tf.test.TestCase):
     self.assertEqual(os.listdir(output_dir), [])
 
 
+class CommandLineTest(tf.test.TestCase):
+
+  def test_script_runs_and_names_a_bad_model_path(self):
+    """The one real subprocess: absl's app.run with predict's own flags."""
+    missing = os.path.join(self.get_temp_dir(), 'no_model')
+    output_dir = os.path.join(self.get_temp_dir(), 'out')
+    result = subprocess.run(
+        [sys.executable, os.path.join(tiny_experiment.REPO_DIR, 'utils',
+                                      'predict.py'),
+         f'--model={missing}', '--tokenizer=unused', '--question=Who?',
+         f'--context_file={missing}', f'--output_dir={output_dir}'],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        timeout=300, check=False, env=dict(os.environ, CUDA_VISIBLE_DEVICES=''))
+    self.assertEqual(result.returncode, 1, result.stderr[-2000:])
+    self.assertIn(f'FAILED: nothing was written to {output_dir}.',
+                  result.stdout)
+    self.assertIn(f'--model={missing} is neither a SavedModel', result.stderr)
+    self.assertFalse(os.path.exists(output_dir))
+
+
 if __name__ == '__main__':
   tf.test.main()
