@@ -1,10 +1,11 @@
-"""Tests for utils/export_saved_model.py and longformer/saved_model_export.py.
+"""Tests for utils/export_saved_model.py and longformer/serving/.
 
-A `longformer/glue` model_dir (params.yaml + a checkpoint saved the way Model
-Garden's trainer saves it) is exported by the CLI; a fresh Python process
-that never imports `longformer` loads the SavedModel, and its outputs must
-equal the Keras model's for batches of 1 and 3 at two lengths, through both
-signatures.
+A `longformer/glue` model_dir (params.yaml + a checkpoint saved the way
+Model Garden's trainer saves it) is exported by the CLI with `serve_examples`
+parsing 11-token records (window 8); a fresh Python process that never
+imports `longformer` loads the SavedModel, and its outputs must equal the
+Keras model's at three lengths, through both signatures. The
+`longformer/squad` export: qa_saved_model_export_test.py.
 """
 import json
 import os
@@ -17,12 +18,14 @@ import tensorflow as tf
 from official.core import exp_factory
 from official.core import task_factory
 from official.core import train_utils
-from longformer.serving import saved_model_export
+from longformer.serving import sentence_prediction_module
 import tiny_experiment
 
 _EXPORT_PY = os.path.join(tiny_experiment.REPO_DIR, 'utils',
                           'export_saved_model.py')
-_EXAMPLE_LENGTH = 32  # not the training seq_length (64): the flag is used
+# Not the training seq_length (64), so the flag is used; and a static length
+# <= 1.5 x the window (8) that is not a multiple of window / 4 (issue 16).
+_EXAMPLE_LENGTH = 11
 _NUM_CLASSES = 3
 # Same float32 graph, reloaded; only op scheduling may differ.
 _ATOL = 1e-5
@@ -97,14 +100,16 @@ class ExportSavedModelTest(tf.test.TestCase):
     output_dir = os.path.join(self.get_temp_dir(), 'serving', '1')
     result = self._export(model_dir, output_dir)
     self.assertEqual(result.returncode, 0, result.stdout[-3000:])
-    self.assertIn(f'OK: SavedModel at {output_dir}', result.stdout)
+    self.assertIn(f'OK: SavedModel at {output_dir} (signatures '
+                  'serve_examples, serving_default, each called',
+                  result.stdout)
     self.assertEqual(os.listdir(os.path.dirname(output_dir)), ['1'])
 
     rng = np.random.default_rng(2)
     batches = {'one_24': _batch(rng, 1, 24), 'three_40': _batch(rng, 3, 40, 29),
-               'three_32': _batch(rng, 3, _EXAMPLE_LENGTH, 20)}
+               'three_examples': _batch(rng, 3, _EXAMPLE_LENGTH, 7)}
     examples = [_example(i.tolist(), m.tolist())
-                for i, m in zip(*batches['three_32'])]
+                for i, m in zip(*batches['three_examples'])]
     load = subprocess.run(
         [sys.executable, '-c', _LOAD_SCRIPT, output_dir,
          json.dumps({k: {'ids': i.tolist(), 'mask': m.tolist()}
@@ -122,7 +127,7 @@ class ExportSavedModelTest(tf.test.TestCase):
                         input_type_ids=np.zeros_like(ids)), training=False)
       self.assertEqual(np.array(served[name]).shape, (len(ids), _NUM_CLASSES))
       self.assertAllClose(served[name], want, atol=_ATOL, rtol=0, msg=name)
-      if name == 'three_32':
+      if name == 'three_examples':
         self.assertAllClose(served['examples'], want, atol=_ATOL, rtol=0)
     # Negative control: the padded row's logits depend on which ids are real.
     ids, mask = batches['three_40']
@@ -142,10 +147,9 @@ class ExportSavedModelTest(tf.test.TestCase):
 
   def test_inputs_only_mode_is_refused(self):
     """It would derive the mask from id 0, RoBERTa's <s>."""
-    params = saved_model_export.LongformerSentencePrediction.Params(
-        inputs_only=True)
+    module = sentence_prediction_module.LongformerSentencePrediction
     with self.assertRaisesRegex(ValueError, "RoBERTa's <s>"):
-      saved_model_export.LongformerSentencePrediction(params, model=None)
+      module(module.Params(inputs_only=True), model=None)
 
 
 if __name__ == '__main__':

@@ -1,4 +1,4 @@
-r"""Exports a trained `longformer/glue` classifier as a serving SavedModel.
+r"""Exports a trained classifier or QA model as a serving SavedModel.
 
 Usage, from the repository root:
 
@@ -6,14 +6,22 @@ Usage, from the repository root:
     --output_dir=/tmp/mnli_serving/1
 
 Reads `<model_dir>/params.yaml` and the latest checkpoint (or
-`--checkpoint_path` with `--params_yaml`), and writes a SavedModel with two
-signatures (`longformer/saved_model_export.py`):
+`--checkpoint_path` with `--params_yaml`), and writes a SavedModel
+(`longformer/serving/`). A `longformer/glue` classifier gets:
 - `serving_default`: int32 `input_word_ids`, `input_mask` [batch, length]
   -> `outputs` float32 [batch, num_classes] logits;
 - `serve_examples`: serialized `tf.train.Example`s with the tokenizer tool's
   features (`input_ids`, `input_mask`, `segment_ids` of `--seq_length`).
-The SavedModel is reloaded and compared with the Keras model before it
-appears at `--output_dir`. Serve it with TF Serving (README.md, "Export").
+A `longformer/squad` span labeler gets, each returning `start_logits` and
+`end_logits` float32 [batch, length]:
+- `serving_default`: `input_word_ids`, `input_mask` with 2 on global tokens
+  (`<s>` and the question, as `utils/squad_to_tfrecord.py` marks them);
+- `serve_global_attention_mask`: `input_word_ids`, a 0/1 `input_mask` and
+  HF's `global_attention_mask` (1 = global);
+- `serve_examples`: the SQuAD tool's eval (or train) records.
+The SavedModel is reloaded and every signature is compared with the Keras
+model before it appears at `--output_dir`. Serve it with TF Serving
+(README.md, "Export"), or answer questions with `utils/predict.py`.
 """
 import os
 import sys
@@ -28,10 +36,7 @@ if _REPO_DIR not in sys.path:
   sys.path.insert(0, _REPO_DIR)
 
 # pylint: disable=g-import-not-at-top
-from official.core import config_definitions as cfg
-from official.core import exp_factory
-from official.modeling import hyperparams
-import longformer  # pylint: disable=unused-import  (registers the experiments)
+from longformer.inference import loading
 from longformer.serving import saved_model_export
 # pylint: enable=g-import-not-at-top
 
@@ -48,21 +53,13 @@ flags.DEFINE_string('params_yaml', None,
 flags.DEFINE_string('output_dir', None,
                     'Where the SavedModel appears (must not exist), e.g. '
                     '<base>/1 for TF Serving\'s version directory.')
+flags.DEFINE_enum('experiment', None, list(loading.EXPERIMENTS),
+                  'The run\'s experiment; default: read from params.yaml '
+                  '(a task with validation_features_path is '
+                  'longformer/squad).')
 flags.DEFINE_integer('seq_length', None,
                      'Length of the examples `serve_examples` parses; '
                      'default task.train_data.seq_length.')
-
-
-def _params(params_yaml: str) -> cfg.ExperimentConfig:
-  if not tf.io.gfile.exists(params_yaml):
-    raise FileNotFoundError(f'{params_yaml} not found: pass --params_yaml '
-                            '(train.py writes it into --model_dir).')
-  params = exp_factory.get_exp_config('longformer/glue')
-  params = hyperparams.override_params_dict(params, params_yaml,
-                                            is_strict=False)
-  if params.task.model.num_classes < 1:
-    raise ValueError(f'{params_yaml}: task.model.num_classes must be set.')
-  return params
 
 
 def _checkpoint() -> str:
@@ -88,16 +85,18 @@ def main(_):
     raise app.UsageError('Pass --output_dir.')
   start = time.time()
   checkpoint = _checkpoint()
-  params = _params(FLAGS.params_yaml or
-                   os.path.join(FLAGS.model_dir, 'params.yaml'))
+  params = loading.read_params(
+      FLAGS.params_yaml or os.path.join(FLAGS.model_dir, 'params.yaml'),
+      FLAGS.experiment)
   seq_length = FLAGS.seq_length or params.task.train_data.seq_length
-  print(f'Exporting {checkpoint} ({params.task.model.num_classes} classes, '
-        f'examples of {seq_length} tokens)...', flush=True)
-  diff = saved_model_export.export(params, checkpoint, FLAGS.output_dir,
-                                   seq_length)
+  kind = saved_model_export.model_kind(params)
+  print(f'Exporting {checkpoint} ({kind}, examples of {seq_length} '
+        'tokens)...', flush=True)
+  diff, per_signature = saved_model_export.export(
+      params, checkpoint, FLAGS.output_dir, seq_length)
   print(f'OK: SavedModel at {FLAGS.output_dir} (signatures '
-        f'{", ".join(saved_model_export.SIGNATURES.values())}); reloaded '
-        f'outputs match the Keras model (max abs diff {diff:.1e}); '
+        f'{", ".join(sorted(per_signature))}, each called and compared); '
+        f'reloaded outputs match the Keras model (max abs diff {diff:.1e}); '
         f'{time.time() - start:.0f} s.')
 
 

@@ -3,9 +3,17 @@ r"""Exports a trained Longformer (and its head) to an HF `save_pretrained` dir.
   # A converted or trained encoder checkpoint with its encoder_config.yaml:
   python3 utils/export_to_hf.py --checkpoint=longformer-4096/longformer \
     --output_dir=hf-longformer [--head=question_answering]
-  # A train.py model_dir of a longformer/glue run (its params.yaml and
-  # latest checkpoint; the classifier head comes along):
-  python3 utils/export_to_hf.py --model_dir=/tmp/mnli --output_dir=hf-mnli
+  # A train.py model_dir of a longformer/glue or longformer/squad run (its
+  # params.yaml and latest checkpoint; the classifier or span head comes
+  # along), with the tokenizer, so HF's pipeline(...) loads the folder:
+  python3 utils/export_to_hf.py --model_dir=/tmp/mnli --output_dir=hf-mnli \
+    --tokenizer=allenai/longformer-base-4096
+
+A classifier's `id2label` / `label2id` hold the class names the data tool
+recorded (`<task>_meta_data.json` beside the run's TFRecords), or
+`--label_names`; without either they stay HF's LABEL_0, LABEL_1, ...
+`--tokenizer` is saved beside the weights (its `model_max_length` set to the
+model's `max_position_embeddings - 2`, the tokens RoBERTa positions hold).
 
 The weights go through the converter's table in reverse
 (`checkpoint_conversion.hf_weights_from_model`), so HF -> ours -> HF gives
@@ -36,6 +44,8 @@ from official.nlp.modeling import models
 from longformer.conversion import checkpoint_conversion
 from longformer.configs import encoder_config as config_lib
 from longformer.conversion import hf_config as hf_config_lib
+from longformer.data import metadata
+from longformer.data import tokenizer as tokenizer_lib
 from longformer.files import staged_output
 from longformer.conversion import masked_lm_conversion
 from longformer.conversion import task_heads
@@ -56,8 +66,15 @@ flags.DEFINE_enum('head', 'none', ['none', task_heads.CLASSIFICATION,
                   'under masked_lm=, as the converter and '
                   'longformer/pretraining write it).')
 flags.DEFINE_string('model_dir', None,
-                    'A train.py model_dir of a longformer/glue run (instead '
-                    'of --checkpoint): params.yaml and its latest checkpoint.')
+                    'A train.py model_dir of a longformer/glue or '
+                    'longformer/squad run (instead of --checkpoint): '
+                    'params.yaml and its latest checkpoint.')
+flags.DEFINE_list('label_names', None,
+                  'Class names in class-index order for id2label; default: '
+                  'the data tool\'s metadata beside the run\'s TFRecords.')
+flags.DEFINE_string('tokenizer', None,
+                    'A tokenizer (hub name or folder, as the data tools take '
+                    'it) to save beside the weights.')
 flags.DEFINE_string('output_dir', None, 'The save_pretrained folder to write.')
 flags.DEFINE_float('tolerance', 1e-4, 'Max abs difference allowed between '
                    'our model and the reloaded HF model (float32).')
@@ -73,14 +90,20 @@ def _source():
     if path is None or not os.path.isfile(yaml_path):
       raise SystemExit(f'{FLAGS.model_dir} has no checkpoint and params.yaml '
                        'of a train.py run.')
-    head = task_heads.CLASSIFICATION
   else:
     path, head = FLAGS.checkpoint, (None if FLAGS.head == 'none' else
                                     FLAGS.head)
     yaml_path = FLAGS.config_file or os.path.join(
         os.path.dirname(os.path.abspath(path)), 'encoder_config.yaml')
   with open(yaml_path) as f:
-    task_model = yaml.safe_load(f)['task']['model']
+    task = yaml.safe_load(f)['task']
+  task_model = task['model']
+  if FLAGS.model_dir:
+    head = (task_heads.QUESTION_ANSWERING if 'validation_features_path' in task
+            else task_heads.CLASSIFICATION)
+    task_model['data_metadata'] = metadata.find_metadata([
+        (task.get(s) or {}).get('input_path')
+        for s in ('train_data', 'validation_data')])
   if head == task_heads.CLASSIFICATION and not task_model.get('num_classes'):
     raise SystemExit(f'{yaml_path} has no task.model.num_classes; is it a '
                      'classifier\'s config?')
@@ -133,7 +156,34 @@ def _pooler_classifier(encoder, task_model_fields):
       use_encoder_pooler=True)
 
 
-def _hf_model(encoder_config, encoder, task_model, head):
+def _label_fields(task_model_fields, num_labels):
+  """HF's id2label / label2id, from --label_names or the data's metadata."""
+  names = FLAGS.label_names or metadata.label_names(
+      task_model_fields.get('data_metadata'), num_labels)
+  if not names:
+    return {}
+  if len(names) != num_labels or len(set(names)) != len(names):
+    raise SystemExit(f'--label_names={",".join(names)}: the model has '
+                     f'{num_labels} classes; give {num_labels} distinct names '
+                     'in class-index order.')
+  return {'id2label': dict(enumerate(names)),
+          'label2id': {n: i for i, n in enumerate(names)}}
+
+
+def _save_tokenizer(encoder_config, folder):
+  """Saves --tokenizer into `folder`; returns its description."""
+  tokenizer = tokenizer_lib.load_tokenizer(FLAGS.tokenizer)
+  if len(tokenizer) > encoder_config.vocab_size:
+    raise SystemExit(f'--tokenizer={FLAGS.tokenizer} has {len(tokenizer)} '
+                     f'tokens, more than the model\'s vocab_size='
+                     f'{encoder_config.vocab_size}: pass the model\'s own.')
+  tokenizer.model_max_length = encoder_config.max_position_embeddings - 2
+  tokenizer.save_pretrained(folder)
+  return f', tokenizer {FLAGS.tokenizer}'
+
+
+def _hf_model(encoder_config, encoder, task_model, head,
+              task_model_fields=None):
   """The HF model holding our weights; every HF weight must be set."""
   import torch  # pylint: disable=g-import-not-at-top
   import transformers  # pylint: disable=g-import-not-at-top
@@ -142,6 +192,8 @@ def _hf_model(encoder_config, encoder, task_model, head):
   fields['architectures'] = [hf_class_name]
   if head == task_heads.CLASSIFICATION:
     fields['num_labels'] = int(task_model.classifier.out_proj.units)
+    fields.update(_label_fields(task_model_fields or {},
+                                fields['num_labels']))
   model = getattr(transformers, hf_class_name)(
       transformers.LongformerConfig(**fields))
   weights = checkpoint_conversion.hf_weights_from_model(
@@ -172,9 +224,13 @@ def main(argv):
   print(f'Restoring {path} ({task_heads.HF_CLASSES[head]}).', flush=True)
   encoder_config, encoder, task_model = _restore(task_model_fields, path,
                                                  head)
-  hf_model = _hf_model(encoder_config, encoder, task_model, head)
+  hf_model = _hf_model(encoder_config, encoder, task_model, head,
+                       task_model_fields)
+  extras = ''
   with staged_output.staged(output_dir) as stage:
     hf_model.save_pretrained(stage.path)
+    if FLAGS.tokenizer:
+      extras = _save_tokenizer(encoder_config, stage.path)
     max_diff = conversion_check.compare_with_hf(
         encoder_config, encoder, task_model, head, stage.path,
         require_every_weight=True)
@@ -185,9 +241,12 @@ def main(argv):
       stage.publish()
     except staged_output.OutputExistsError as e:
       raise SystemExit(str(e)) from e
-  print(f'Exported {path} -> {output_dir} as {task_heads.HF_CLASSES[head]}: '
-        f'reloaded with from_pretrained, max abs diff {max_diff:.3g} <= '
-        f'{FLAGS.tolerance}.')
+  labels = getattr(hf_model.config, 'id2label', None) or {}
+  if head == task_heads.CLASSIFICATION:
+    extras = f', labels {", ".join(labels.values())}{extras}'
+  print(f'Exported {path} -> {output_dir} as {task_heads.HF_CLASSES[head]}'
+        f'{extras}: reloaded with from_pretrained, max abs diff '
+        f'{max_diff:.3g} <= {FLAGS.tolerance}.')
 
 
 if __name__ == '__main__':

@@ -90,14 +90,6 @@ def load_tokenizer(name: str):
   return tokenizer
 
 
-def tokenize(tokenizer, text: str) -> squad.Tokenized:
-  """Token ids and character offsets of `text`, without special tokens."""
-  encoded = tokenizer(text, add_special_tokens=False,
-                      return_offsets_mapping=True, verbose=False)
-  return squad.Tokenized(encoded['input_ids'],
-                         [tuple(o) for o in encoded['offset_mapping']])
-
-
 def write_split(input_path, tokenizer, record_path, features_path, args):
   """Writes one split; returns its counts.
 
@@ -133,8 +125,8 @@ def write_split(input_path, tokenizer, record_path, features_path, args):
       if example is not None:
         if example.context != context:  # questions share their paragraph
           context = example.context
-          tokens = tokenize(tokenizer, context)
-        question = tokenize(tokenizer, example.question.lstrip())
+          tokens = squad.tokenize(tokenizer, context)
+        question = squad.tokenize_question(tokenizer, example)
         windows, reason = squad.make_windows(
             example, question, tokens, special, args['max_seq_length'],
             args['max_query_length'], args['doc_stride'], is_training)

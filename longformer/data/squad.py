@@ -14,10 +14,11 @@ tokens (`<s>` and the question: every token before the first `</s>`, as HF's
 `LongformerForQuestionAnswering` chooses), 1 the other real tokens, 0 the
 padding; the encoder reads it with `global_tokens: marked`.
 
-Tokenizing is the CLI's job (`utils/squad_to_tfrecord.py`): the functions
-here take token ids with their character offsets, so nothing here imports a
-tokenizer library. Bad questions are never written: `read_squad` and
-`make_windows` return why they skipped one, and the CLI counts the reasons.
+Loading the tokenizer is the CLIs' job (`utils/squad_to_tfrecord.py`,
+`utils/predict.py`); `tokenize` takes it as an argument, so nothing here
+imports a tokenizer library, and both tools cut text into the same tokens.
+Bad questions are never written: `read_squad` and `make_windows` return why
+they skipped one, and the CLI counts the reasons.
 """
 import contextlib
 import dataclasses
@@ -99,6 +100,24 @@ class Window:
   offsets: List[Tuple[int, int]]
   start_position: int = 0
   end_position: int = 0
+
+
+def tokenize(tokenizer, text: str) -> Tokenized:
+  """Token ids and character offsets of `text`, without special tokens.
+
+  Args:
+    tokenizer: a fast (offset-returning) HuggingFace tokenizer.
+    text: a question or a context.
+  """
+  encoded = tokenizer(text, add_special_tokens=False,
+                      return_offsets_mapping=True, verbose=False)
+  return Tokenized(encoded['input_ids'],
+                   [tuple(o) for o in encoded['offset_mapping']])
+
+
+def tokenize_question(tokenizer, example: SquadExample) -> Tokenized:
+  """The question's tokens (leading spaces dropped, as SQuAD tools do)."""
+  return tokenize(tokenizer, example.question.lstrip())
 
 
 def read_squad(path: str, version_2_with_negative: bool

@@ -1,27 +1,25 @@
-"""Exports a `longformer/glue` classifier as a serving SavedModel.
+"""Exports a `longformer/glue` or `longformer/squad` model as a SavedModel.
 
-Model Garden's `SentencePrediction` export module does the work
-(`official/nlp/serving/serving_modules.py`, saved through
-`export_savedmodel_util.export`); `LongformerSentencePrediction` changes only
-what must differ for RoBERTa vocabularies:
-- `serving_default` takes int32 `input_word_ids` and `input_mask`
-  [batch, length] (1 = token, 0 = padding; 2 = global token for
-  `global_tokens: marked`). Model Garden's `inputs_only` mode derives the
-  mask from id 0, which is RoBERTa's `<s>` (padding is id 1), so it is
-  refused. Type ids are zeros (Longformer has one token type).
-- `serve_examples` parses serialized `tf.train.Example`s with the features
-  the tokenizer tool writes (`input_ids`, `input_mask`, `segment_ids`,
-  `seq_length` long), Model Garden's own parser.
-Both return `{'outputs': float32 [batch, num_classes] logits}`.
+The export modules are Model Garden's, adapted for RoBERTa vocabularies:
+`sentence_prediction_module` (classifier: `outputs` logits) and
+`question_answering_module` (span labeler: `start_logits`, `end_logits`,
+plus a signature taking HF's `global_attention_mask`). Model Garden's
+`export_savedmodel_util.export` saves them.
 
-`export` writes to a temporary directory beside the output, reloads it,
-checks its outputs against the Keras model and only then renames it into
-place.
+`export` writes to a hidden folder beside the output, reloads it, calls
+every signature on a padded random batch (global tokens marked where the
+encoder reads marks) and compares each output with the Keras model; only
+then is the folder renamed into place. It also writes
+`assets.extra/longformer_inference.json` (`INFERENCE_CONFIG`): what
+`utils/predict.py` needs to window text for the model (lengths, global
+tokens, answer search settings, a classifier's label names from the data
+tool's metadata).
 """
+import json
 import os
 import shutil
 from typing import Dict
-from typing import Text
+from typing import Tuple
 
 import numpy as np
 import tensorflow as tf
@@ -29,96 +27,206 @@ import tensorflow as tf
 from official.core import config_definitions as cfg
 from official.core import task_factory
 from official.nlp.serving import export_savedmodel_util
-from official.nlp.serving import serving_modules
+from longformer.data import metadata
+from longformer.serving import question_answering_module as qa_module
+from longformer.serving import sentence_prediction_module
+from longformer.tasks import question_answering as qa_task
 
-# Signature key -> export module function.
+# Re-exported: the classifier's export module.
+LongformerSentencePrediction = (
+    sentence_prediction_module.LongformerSentencePrediction)
+# Function key -> signature key, per kind of model.
 SIGNATURES = {'serve': 'serving_default', 'serve_examples': 'serve_examples'}
+QA_SIGNATURES = dict(SIGNATURES, **{
+    qa_module.GLOBAL_ATTENTION_MASK_SIGNATURE:
+        qa_module.GLOBAL_ATTENTION_MASK_SIGNATURE})
+# Written into the SavedModel beside its variables, read by predict.
+INFERENCE_CONFIG = os.path.join('assets.extra', 'longformer_inference.json')
+CLASSIFIER = 'classifier'
+QUESTION_ANSWERING = 'question_answering'
 # The reloaded SavedModel runs the same float32 graph as the Keras model;
 # only op scheduling may differ.
 VERIFY_ATOL = 1e-5
 _PAD_ID = 1  # RoBERTa's <pad>
+_VERIFY_BATCH = 3
 
 
-class LongformerSentencePrediction(serving_modules.SentencePrediction):
-  """Model Garden's sentence-prediction export with an explicit input_mask."""
-
-  def __init__(self, params, model, inference_step=None):
-    if params.inputs_only:
-      raise ValueError(
-          'inputs_only=True derives input_mask from token id 0, which is '
-          "RoBERTa's <s> (its pad id is 1): serve with an explicit "
-          'input_mask (inputs_only=False).')
-    super().__init__(params, model, inference_step)
-
-  def get_inference_signatures(self, function_keys: Dict[Text, Text]):
-    """`serve` takes input_word_ids and input_mask; the rest as the base."""
-    signatures = super().get_inference_signatures(
-        {k: v for k, v in function_keys.items() if k != 'serve'})
-    if 'serve' in function_keys:
-      spec = lambda name: tf.TensorSpec([None, None], tf.int32, name=name)
-      signatures[function_keys['serve']] = self.serve.get_concrete_function(
-          input_word_ids=spec('input_word_ids'),
-          input_mask=spec('input_mask'))
-    return signatures
+def model_kind(params: cfg.ExperimentConfig) -> str:
+  """QUESTION_ANSWERING for a `longformer/squad` task, else CLASSIFIER."""
+  if isinstance(params.task, qa_task.LongformerQuestionAnsweringConfig):
+    return QUESTION_ANSWERING
+  return CLASSIFIER
 
 
-def build_export_module(params: cfg.ExperimentConfig,
-                        seq_length: int) -> LongformerSentencePrediction:
+def signatures_of(params: cfg.ExperimentConfig) -> Dict[str, str]:
+  """{function key: signature key} exported for `params`' kind of model."""
+  return QA_SIGNATURES if model_kind(params) == QUESTION_ANSWERING else (
+      SIGNATURES)
+
+
+def build_export_module(params: cfg.ExperimentConfig, seq_length: int):
   """The export module around a freshly built `params.task` model.
 
   Args:
-    params: a `longformer/glue` experiment config (e.g. a run's params.yaml).
+    params: a `longformer/glue` or `longformer/squad` experiment config
+      (e.g. a run's params.yaml).
     seq_length: the length of the `input_ids` feature `serve_examples` parses.
   """
   model = task_factory.get_task(params.task).build_model()
-  serving_params = LongformerSentencePrediction.Params(
-      inputs_only=False, use_v2_feature_names=False,
-      parse_sequence_length=seq_length)
-  return LongformerSentencePrediction(params=serving_params, model=model)
+  if model_kind(params) == QUESTION_ANSWERING:
+    return qa_module.LongformerQuestionAnswering(
+        params=qa_module.LongformerQuestionAnswering.Params(
+            use_v2_feature_names=False, parse_sequence_length=seq_length),
+        model=model)
+  return LongformerSentencePrediction(
+      params=LongformerSentencePrediction.Params(
+          inputs_only=False, use_v2_feature_names=False,
+          parse_sequence_length=seq_length), model=model)
 
 
-def _random_batch(vocab_size: int, batch: int, length: int) -> Dict:
-  """int32 ids in [3, vocab) with <s> first; the last row half padding."""
+def inference_config(params: cfg.ExperimentConfig, seq_length: int) -> Dict:
+  """What a predictor needs to know about the exported model."""
+  encoder = params.task.model.encoder.get()
+  config = {
+      'kind': model_kind(params), 'seq_length': seq_length,
+      'vocab_size': encoder.vocab_size,
+      'global_tokens': encoder.global_tokens,
+      'global_attention_size': encoder.global_attention_size,
+  }
+  data = metadata.find_metadata([params.task.train_data.input_path,
+                                 params.task.validation_data.input_path])
+  if config['kind'] == QUESTION_ANSWERING:
+    config.update(
+        doc_stride=(data or {}).get('doc_stride'),
+        max_query_length=(data or {}).get('max_query_length'),
+        n_best_size=params.task.n_best_size,
+        max_answer_length=params.task.max_answer_length,
+        null_score_diff_threshold=params.task.null_score_diff_threshold,
+        version_2_with_negative=(
+            params.task.validation_data.version_2_with_negative))
+  else:
+    config['num_classes'] = params.task.model.num_classes
+    config['label_names'] = metadata.label_names(data, config['num_classes'])
+  return config
+
+
+def random_batch(config: Dict, batch: int, length: int
+                 ) -> Dict[str, np.ndarray]:
+  """int32 [batch, length] ids and mask; the last row half padding.
+
+  `<s>` (id 0) comes first; with `global_tokens: marked` the first few real
+  tokens of each row are marked 2 (global), as the SQuAD tool marks `<s>`
+  and the question.
+  """
   rng = np.random.default_rng(0)
-  ids = rng.integers(3, vocab_size, size=(batch, length)).astype(np.int32)
+  ids = rng.integers(3, config['vocab_size'], size=(batch, length))
   ids[:, 0] = 0
   mask = np.ones_like(ids)
   mask[-1, max(1, length // 2):] = 0
   ids[mask == 0] = _PAD_ID
-  return dict(input_word_ids=tf.constant(ids), input_mask=tf.constant(mask))
+  if config['global_tokens'] == 'marked':
+    marked = min(config['global_attention_size'], 3, max(1, length // 2))
+    mask[:, :marked] = 2
+  return dict(input_word_ids=ids.astype(np.int32),
+              input_mask=mask.astype(np.int32))
 
 
-def verify(export_dir: str, module: LongformerSentencePrediction,
-           vocab_size: int, seq_length: int) -> float:
-  """Max abs difference between the reloaded serving_default and Keras.
+def serialized_examples(batch: Dict[str, np.ndarray]) -> tf.Tensor:
+  """The batch as tf.train.Examples with the data tools' feature names."""
+  feature = lambda v: tf.train.Feature(int64_list=tf.train.Int64List(
+      value=list(v)))
+  return tf.constant([tf.train.Example(features=tf.train.Features(feature={
+      'input_ids': feature(ids), 'input_mask': feature(mask),
+      'segment_ids': feature([0] * len(ids))})).SerializeToString()
+                      for ids, mask in zip(batch['input_word_ids'],
+                                           batch['input_mask'])])
+
+
+def signature_inputs(name: str, batch: Dict[str, np.ndarray]) -> Dict:
+  """The keyword arguments of signature `name` for `batch`."""
+  if name == 'serve_examples':
+    return dict(examples=serialized_examples(batch))
+  mask = batch['input_mask']
+  if name == qa_module.GLOBAL_ATTENTION_MASK_SIGNATURE:
+    return dict(input_word_ids=tf.constant(batch['input_word_ids']),
+                input_mask=tf.constant(np.minimum(mask, 1)),
+                global_attention_mask=tf.constant((mask == 2).astype(
+                    np.int32)))
+  return {k: tf.constant(v) for k, v in batch.items()}
+
+
+def keras_outputs_graph(model, input_word_ids, input_mask
+                        ) -> Dict[str, tf.Tensor]:
+  """The Keras model's outputs under the signatures' output names.
+
+  Args:
+    model: the task's Keras model.
+    input_word_ids, input_mask: int32 [B, T].
+
+  Returns:
+    {'start_logits', 'end_logits'} float32 [B, T] for a span labeler,
+    {'outputs'} float32 [B, num_classes] for a classifier.
+  """
+  outputs = model(dict(input_word_ids=input_word_ids, input_mask=input_mask,
+                       input_type_ids=tf.zeros_like(input_word_ids)),
+                  training=False)
+  if isinstance(outputs, (list, tuple)):
+    return dict(start_logits=outputs[0], end_logits=outputs[1])
+  return dict(outputs=outputs)
+
+
+def keras_outputs(model, batch: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+  """`keras_outputs_graph` of a NumPy batch, as NumPy."""
+  outputs = keras_outputs_graph(model, tf.constant(batch['input_word_ids']),
+                                tf.constant(batch['input_mask']))
+  return {k: v.numpy() for k, v in outputs.items()}
+
+
+def verify(export_dir: str, model, config: Dict) -> Tuple[float, Dict]:
+  """Calls every signature of the reloaded SavedModel; compares with Keras.
+
+  Returns:
+    (max abs difference over every signature and output, {signature: its
+    max abs difference}).
 
   Raises:
-    ValueError: above `VERIFY_ATOL`.
+    ValueError: above `VERIFY_ATOL`, naming the signature and output.
   """
-  serving = tf.saved_model.load(export_dir).signatures['serving_default']
-  inputs = _random_batch(vocab_size, 3, seq_length)
-  want = module.model(dict(inputs, input_type_ids=tf.zeros_like(
-      inputs['input_word_ids'])), training=False)
-  got = serving(**inputs)['outputs']
-  diff = float(np.abs(got.numpy() - want.numpy()).max())
-  if not diff <= VERIFY_ATOL:
-    raise ValueError(f'The exported model differs from the Keras model by '
-                     f'{diff} (tolerance {VERIFY_ATOL}); nothing written.')
-  return diff
+  batch = random_batch(config, _VERIFY_BATCH, config['seq_length'])
+  want = keras_outputs(model, batch)
+  diffs = {}
+  for name, function in tf.saved_model.load(export_dir).signatures.items():
+    try:
+      got = function(**signature_inputs(name, batch))
+    except tf.errors.OpError as e:
+      raise ValueError(
+          f'The exported signature {name!r} fails on a batch of '
+          f'{_VERIFY_BATCH} x {config["seq_length"]} tokens; nothing '
+          f'written. {type(e).__name__}: {e.message}') from None
+    for key, expected in want.items():
+      diff = float(np.abs(got[key].numpy() - expected).max())
+      if not diff <= VERIFY_ATOL:
+        raise ValueError(
+            f'The exported signature {name!r} ({key}) differs from the Keras '
+            f'model by {diff} (tolerance {VERIFY_ATOL}); nothing written.')
+      diffs[name] = max(diffs.get(name, 0.0), diff)
+  return max(diffs.values()), diffs
 
 
 def export(params: cfg.ExperimentConfig, checkpoint_path: str,
-           output_dir: str, seq_length: int) -> float:
+           output_dir: str, seq_length: int) -> Tuple[float, Dict]:
   """Restores `checkpoint_path`, exports, verifies, moves to `output_dir`.
 
   Args:
-    params: the run's experiment config (`longformer/glue`).
+    params: the run's experiment config (`longformer/glue` or
+      `longformer/squad`).
     checkpoint_path: a train.py checkpoint prefix or its model_dir.
     output_dir: where the SavedModel appears; must not exist yet.
-    seq_length: the example length `serve_examples` parses.
+    seq_length: the example length `serve_examples` parses (and the length
+      the check calls every signature at).
 
   Returns:
-    The verified max abs difference from the Keras model.
+    `verify`'s (max abs difference, {signature: max abs difference}).
 
   Raises:
     FileExistsError: output_dir exists.
@@ -128,6 +236,7 @@ def export(params: cfg.ExperimentConfig, checkpoint_path: str,
     raise FileExistsError(f'{output_dir} exists; choose a new output path '
                           'or remove it.')
   module = build_export_module(params, seq_length)
+  config = inference_config(params, seq_length)
   parent = os.path.dirname(os.path.abspath(output_dir))
   tf.io.gfile.makedirs(parent)
   tmp_dir = os.path.join(parent, f'.{os.path.basename(output_dir)}.tmp')
@@ -135,13 +244,15 @@ def export(params: cfg.ExperimentConfig, checkpoint_path: str,
     tf.io.gfile.rmtree(tmp_dir)
   try:
     export_savedmodel_util.export(
-        module, function_keys=dict(SIGNATURES),
+        module, function_keys=dict(signatures_of(params)),
         export_savedmodel_dir=tmp_dir, checkpoint_path=checkpoint_path,
         timestamped=False)
-    diff = verify(tmp_dir, module,
-                  params.task.model.encoder.get().vocab_size, seq_length)
+    result = verify(tmp_dir, module.model, config)
+    tf.io.gfile.makedirs(os.path.join(tmp_dir, 'assets.extra'))
+    with tf.io.gfile.GFile(os.path.join(tmp_dir, INFERENCE_CONFIG), 'w') as f:
+      json.dump(config, f, indent=2)
     tf.io.gfile.rename(tmp_dir, output_dir)
   finally:
     if tf.io.gfile.exists(tmp_dir):
       shutil.rmtree(tmp_dir, ignore_errors=True)
-  return diff
+  return result

@@ -1,0 +1,53 @@
+"""Finds what the data tools recorded about a model's training data.
+
+`utils/longformer_tokenizer_to_tfrecord.py` writes `<task>_meta_data.json`
+(with `labels`, the class names in class-index order) and
+`utils/squad_to_tfrecord.py` writes `meta_data.json` (with `doc_stride`,
+`max_query_length`), each beside its TFRecords. A run's `input_path` leads
+to them.
+"""
+import json
+import os
+from typing import Dict, Optional, Sequence
+
+import tensorflow as tf
+
+
+def find_metadata(input_paths: Sequence[str]) -> Optional[Dict]:
+  """The data tool's metadata beside the first of `input_paths` that has it.
+
+  Args:
+    input_paths: TFRecord paths or patterns (a run's train / eval
+      `input_path`; comma-separated lists are split).
+
+  Returns:
+    The metadata dict with 'path' added, or None if no folder holds exactly
+    one `*meta_data.json`.
+  """
+  for spec in input_paths:
+    for path in filter(None, (spec or '').split(',')):
+      if not tf.io.gfile.glob(path):
+        continue  # e.g. 'dummy', or records moved away
+      folder = os.path.dirname(path)
+      found = tf.io.gfile.glob(os.path.join(folder or '.', '*meta_data.json'))
+      if len(found) == 1:
+        with tf.io.gfile.GFile(found[0]) as f:
+          return dict(json.load(f), path=found[0])
+  return None
+
+
+def label_names(metadata: Optional[Dict],
+                num_classes: int) -> Optional[Sequence[str]]:
+  """The class names of `metadata`, or None if it has none.
+
+  Raises:
+    ValueError: it names a different number of classes than the model has.
+  """
+  names = (metadata or {}).get('labels')
+  if not names:
+    return None
+  if len(names) != num_classes:
+    raise ValueError(
+        f'{metadata["path"]} names {len(names)} classes ({", ".join(names)}) '
+        f'but the model has num_classes={num_classes}; pass --label_names.')
+  return list(names)

@@ -1,0 +1,1 @@
+"""Predictions from raw text: answers (QA) and labels (classifiers)."""
