@@ -83,18 +83,18 @@ def test_window_covering_sequence_without_global_is_full_attention():
   ours = block([x, tf.constant(mask)])
   full_mask = tf.constant(mask[:, None, :] * np.ones((1, 19, 1), np.int32))
   bert_block([x, full_mask])
-  attn = block._attention_layer  # pylint: disable=protected-access
+  attn = block.attention_layer
   mha = bert_block._attention_layer  # pylint: disable=protected-access
-  for src, dst in [(attn._projections['query'], mha._query_dense),  # pylint: disable=protected-access
-                   (attn._projections['key'], mha._key_dense),  # pylint: disable=protected-access
-                   (attn._projections['value'], mha._value_dense),  # pylint: disable=protected-access
-                   (attn._output_dense, mha._output_dense)]:  # pylint: disable=protected-access
+  for src, dst in [(attn.projections['query'], mha._query_dense),  # pylint: disable=protected-access
+                   (attn.projections['key'], mha._key_dense),  # pylint: disable=protected-access
+                   (attn.projections['value'], mha._value_dense),  # pylint: disable=protected-access
+                   (attn.output_dense, mha._output_dense)]:  # pylint: disable=protected-access
     dst.kernel.assign(src.kernel)
     dst.bias.assign(src.bias)
-  pairs = [(block._attention_layer_norm, bert_block._attention_layer_norm),  # pylint: disable=protected-access
-           (block._output_layer_norm, bert_block._output_layer_norm),  # pylint: disable=protected-access
-           (block._intermediate_dense, bert_block._intermediate_dense),  # pylint: disable=protected-access
-           (block._output_dense, bert_block._output_dense)]  # pylint: disable=protected-access
+  pairs = [(block.attention_layer_norm, bert_block._attention_layer_norm),  # pylint: disable=protected-access
+           (block.output_layer_norm, bert_block._output_layer_norm),  # pylint: disable=protected-access
+           (block.intermediate_dense, bert_block._intermediate_dense),  # pylint: disable=protected-access
+           (block.output_dense, bert_block._output_dense)]  # pylint: disable=protected-access
   for src, dst in pairs:
     for s, d in zip(src.weights, dst.weights):
       d.assign(s)
