@@ -59,6 +59,7 @@ flags.DEFINE_string('model_dir', None,
                     'A train.py model_dir of a longformer/glue run (instead '
                     'of --checkpoint): params.yaml and its latest checkpoint.')
 flags.DEFINE_string('output_dir', None, 'The save_pretrained folder to write.')
+flags.DEFINE_bool('overwrite', False, 'Replace an existing --output_dir (all its files: the folder is the output set); without it it is refused.')
 flags.DEFINE_float('tolerance', 1e-4, 'Max abs difference allowed between '
                    'our model and the reloaded HF model (float32).')
 
@@ -165,7 +166,7 @@ def main(argv):
     raise SystemExit('--output_dir is required.')
   output_dir = os.path.abspath(FLAGS.output_dir)
   try:
-    staged_output.refuse_existing([output_dir])
+    staged_output.refuse_existing([output_dir], FLAGS.overwrite)
   except staged_output.OutputExistsError as e:
     raise SystemExit(str(e)) from e
   task_model_fields, path, head = _source()
@@ -173,7 +174,7 @@ def main(argv):
   encoder_config, encoder, task_model = _restore(task_model_fields, path,
                                                  head)
   hf_model = _hf_model(encoder_config, encoder, task_model, head)
-  with staged_output.staged(output_dir) as stage:
+  with staged_output.staged(output_dir, ('*',), FLAGS.overwrite) as stage:
     hf_model.save_pretrained(stage.path)
     max_diff = conversion_check.compare_with_hf(
         encoder_config, encoder, task_model, head, stage.path,
