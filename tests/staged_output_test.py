@@ -115,22 +115,35 @@ def test_failed_overwrite_at_any_rename_restores_the_old_set(tmp_path,
   assert _contents(tmp_path) == old  # No staging or backup folder left.
 
 
-def test_killed_before_publish_leaves_no_output_file(tmp_path):
-  """SIGKILL while writing: the output folder never appears."""
+def test_squad_tool_killed_mid_write_leaves_no_output_file(
+    tmp_path, tiny_tokenizer_dir):
+  """SIGKILL while the SQuAD tool writes its eval split: no output appears
+  (the old tool left `train.tf_record.incomplete` in --output_dir)."""
   final_dir = tmp_path / 'out'
   code = (
-      'import os, signal\n'
-      'from longformer.files import staged_output\n'
-      f'with staged_output.staged({str(final_dir)!r}) as stage:\n'
-      '  open(stage.staged_path("train.tf_record"), "w").write("half")\n'
-      '  os.kill(os.getpid(), signal.SIGKILL)\n')
-  result = subprocess.run([sys.executable, '-c', code], cwd=_REPO,
-                          capture_output=True, text=True, timeout=120,
+      'import json, os, signal\n'
+      'from unittest import mock\n'
+      'from longformer.data import squad, squad_records\n'
+      'import squad_to_tfrecord_test as data\n'
+      f'path = {str(tmp_path / "squad.json")!r}\n'
+      'json.dump(data.squad_json(), open(path, "w"))\n'
+      'kill = lambda *a: os.kill(os.getpid(), signal.SIGKILL)\n'
+      'with mock.patch.object(squad, "eval_record", side_effect=kill):\n'
+      '  squad_records.convert({"train": path, "eval": path}, '
+      f'{tiny_tokenizer_dir!r}, {str(final_dir)!r}, dict(max_seq_length=40, '
+      'doc_stride=6, max_query_length=12, version_2_with_negative=False, '
+      'log_every=100))\n')
+  env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+      [_REPO, os.path.join(_REPO, 'tests')]), CUDA_VISIBLE_DEVICES='')
+  result = subprocess.run([sys.executable, '-c', code], cwd=_REPO, env=env,
+                          capture_output=True, text=True, timeout=300,
                           check=False)
   assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
   assert not final_dir.exists()
-  names = os.listdir(tmp_path)
-  assert all(n.startswith('.out.partial-') for n in names), names
+  hidden = [n for n in os.listdir(tmp_path) if n != 'squad.json']
+  assert len(hidden) == 1 and hidden[0].startswith('.out.partial-'), hidden
+  # The train split was already staged when the kill came.
+  assert 'train.tf_record' in os.listdir(tmp_path / hidden[0])
 
 
 def test_gs_paths_are_joined_as_urls():
