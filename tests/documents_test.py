@@ -18,6 +18,7 @@ from unittest import mock
 import tensorflow as tf
 import transformers
 
+from longformer.data import classification_records
 from longformer.data import documents
 from longformer.data import skips
 from official.core import exp_factory
@@ -138,8 +139,8 @@ class EncodeDocumentsTest(tf.test.TestCase):
         tiny_tokenizer.build_tiny_tokenizer(os.path.join(cls.root, 'tok')))
 
   def test_long_document_keeps_s_first_tokens_and_end_token(self):
-    docs = [documents.Document(' '.join([_CAT] * 5), 1, 'a'),
-            documents.Document(_GUITAR, 0, 'b')]
+    docs = [documents.Document(' '.join([_CAT] * 5), 1, 'a', 0),
+            documents.Document(_GUITAR, 0, 'b', 1)]
     max_len = 30
     encoded = documents.encode_documents(self.tokenizer, docs, max_len)
     for example, doc in zip(encoded, docs):
@@ -162,7 +163,7 @@ class EncodeDocumentsTest(tf.test.TestCase):
     with self.assertRaisesRegex(ValueError, r'here: the tokenizer encodes the '
                                 r'text as .* not <s>=0 \.\.\. </s>=2'):
       documents.encode_documents(
-          plain, [documents.Document(_CAT, 0, 'here')], 16)
+          plain, [documents.Document(_CAT, 0, 'here', 0)], 16)
 
 
 class DocumentYamlTest(tf.test.TestCase):
@@ -202,19 +203,56 @@ class NothingToWriteTest(tf.test.TestCase):
         os.path.join(root, 'tok'))
     path = _write(root, 'train.csv', 'text,label\nGood.,maybe\n,pos\n')
     output_dir = os.path.join(root, 'out')
-    result = tokenizer_to_tfrecord_test.run_cli(
-        '--task=imdb', f'--input={path}', '--splits=train',
-        f'--tokenizer={tokenizer_dir}', '--max_seq_length=16',
-        f'--output_dir={output_dir}')
-    self.assertNotEqual(result.returncode, 0)
-    self.assertIn(
-        f'error: imdb train: no examples to write (2 skipped: empty text: 1 '
+    with self.assertRaises(ValueError) as raised:
+      tokenizer_to_tfrecord_test.convert(path, output_dir, tokenizer_dir,
+                                         task='imdb', splits=['train'])
+    self.assertEqual(
+        f'imdb train: no examples to write (2 skipped: empty text: 1 '
         f'(first at {path}:3); label not in the label set: 1 (first at '
-        f"{path}:2 (label 'maybe'))).", result.stderr)
+        f"{path}:2 (label 'maybe'))).", str(raised.exception))
     self.assertFalse(os.path.exists(output_dir))
 
+
+class DocumentRecordsTest(tf.test.TestCase):
+  """What the tool writes for documents: ids and example ids."""
+
+  @classmethod
+  def setUpClass(cls):
+    super().setUpClass()
+    cls.root = tempfile.mkdtemp()
+    cls.addClassCleanup(shutil.rmtree, cls.root)
+    cls.tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(
+        os.path.join(cls.root, 'tok'))
+
+  def _records(self, text):
+    directory = tempfile.mkdtemp(dir=self.root)
+    path = _write(directory, 'train.jsonl', text)
+    tokenizer_to_tfrecord_test.convert(
+        path, os.path.join(directory, 'out'), self.tokenizer_dir,
+        task='imdb', splits=['train'], max_seq_length=48)
+    return tfrecords_test.read_records(
+        os.path.join(directory, 'out', 'imdb_train.tf_record'), 48)
+
+  def test_example_id_is_the_row_position_in_its_split(self):
+    rows = [{'text': _CAT, 'label': 'pos'}, {'text': '', 'label': 'pos'},
+            {'text': _GUITAR, 'label': 'huh'}, {'text': _GUITAR,
+                                                'label': 'neg'}]
+    records = self._records(''.join(json.dumps(r) + '\n' for r in rows))
+    # Rows 1 (empty text) and 2 (unknown label) are skipped.
+    self.assertEqual([r['example_id'] for r in records], [0, 3])
+    self.assertEqual([r['label_ids'] for r in records], [1, 0])
+
+  def test_special_token_text_in_a_document_stays_text(self):
+    text = 'Price: <s>10</s> 8 dollars <pad> <mask> sale.'
+    records = self._records(json.dumps({'text': text, 'label': 'pos'}) + '\n')
+    ids = [i for i, m in zip(records[0]['input_word_ids'],
+                             records[0]['input_mask']) if m]
+    self.assertEqual([i for i in ids if i < 5], [0, 2])  # <s> ... </s> only.
+    tokenizer = transformers.AutoTokenizer.from_pretrained(self.tokenizer_dir)
+    self.assertEqual(tokenizer.decode(ids[1:-1]), text)
+
 class DocumentEndToEndTest(tf.test.TestCase):
-  """Tool (subprocess) -> TFRecords -> train.py train_and_eval -> accuracy."""
+  """Tool (in process) -> TFRecords -> train.py train_and_eval -> accuracy."""
 
   _SEQ_LENGTH = 64  # Four full windows of 16: the band is blocked.
   _EVAL_EXAMPLES = 16
@@ -239,17 +277,15 @@ class DocumentEndToEndTest(tf.test.TestCase):
       rows.append(json.dumps({'body': 'Why?', 'stance': 'maybe'}))
       _write(data_dir, f'{split}.jsonl', '\n'.join(rows) + '\n')
     output_dir = os.path.join(root, 'records')
-    result = tokenizer_to_tfrecord_test.run_cli(
-        '--task=document', f'--input={data_dir}', '--splits=train,test',
-        '--text_column=body', '--label_column=stance', '--labels=off,on',
-        f'--tokenizer={tokenizer_dir}', f'--max_seq_length={self._SEQ_LENGTH}',
-        f'--output_dir={output_dir}', '--batch_size=5', '--log_every=8',
-        '--limit=100')
-    self.assertEqual(result.returncode, 0, result.stderr)
-    self._check_records_and_report(tokenizer, output_dir, texts, result)
+    metadata = classification_records.convert(
+        'document', data_dir, tokenizer_dir, self._SEQ_LENGTH, output_dir,
+        splits=['train', 'test'], limit=100, batch_size=5, log_every=8,
+        text_column='body', label_column='stance', labels=['off', 'on'])
+    self._check_records_and_report(tokenizer, output_dir, texts, metadata)
     self._train_and_check_accuracy(root, output_dir)
 
-  def _check_records_and_report(self, tokenizer, output_dir, texts, result):
+  def _check_records_and_report(self, tokenizer, output_dir, texts,
+                                metadata):
     records = tfrecords_test.read_records(
         os.path.join(output_dir, 'document_test.tf_record'), self._SEQ_LENGTH)
     self.assertLen(records, self._EVAL_EXAMPLES)
@@ -265,11 +301,14 @@ class DocumentEndToEndTest(tf.test.TestCase):
       truncated += full > self._SEQ_LENGTH
       cut += max(0, full - self._SEQ_LENGTH)
     self.assertGreater(truncated, 0)
-    self.assertIn(f'test: {self._EVAL_EXAMPLES} examples, {truncated} '
-                  f'truncated ({cut} tokens cut), 2 skipped (1 empty text, '
-                  f'1 label not in the label set) ->', result.stdout)
+    split = metadata['splits']['test']
+    self.assertEqual(
+        (split['num_examples'], split['num_truncated'],
+         split['num_cut_tokens'], split['skipped']),
+        (self._EVAL_EXAMPLES, truncated, cut,
+         {'empty text': 1, 'label not in the label set': 1}))
     with open(os.path.join(output_dir, 'document_meta_data.json')) as f:
-      metadata = json.load(f)
+      self.assertEqual(json.load(f), metadata)
     self.assertEqual((metadata['labels'], metadata['global_tokens'],
                       metadata['global_attention_size']),
                      (['off', 'on'], 'first', 1))

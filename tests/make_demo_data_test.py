@@ -77,5 +77,24 @@ class DemoYamlTest(tf.test.TestCase):
                      _default('num_eval'))
 
 
+class WriteDemoDataTest(tf.test.TestCase):
+
+  def test_existing_output_refused_then_replaced_whole(self):
+    out = os.path.join(self.get_temp_dir(), 'demo_data')
+    kwargs = dict(seq_length=32, min_length=24, min_marker_position=4,
+                  num_markers=2, vocab_size=16)
+    make_demo_data.write_demo_data(out, 3, 2, 0, **kwargs)
+    with open(os.path.join(out, 'demo_old.tf_record'), 'w') as f:
+      f.write('an earlier run')
+    with self.assertRaisesRegex(ValueError, 'already exists.*--overwrite'):
+      make_demo_data.write_demo_data(out, 5, 2, 0, **kwargs)
+    make_demo_data.write_demo_data(out, 5, 2, 0, overwrite=True, **kwargs)
+    self.assertEqual(sorted(os.listdir(out)),
+                     ['demo_eval.tf_record', 'demo_train.tf_record'])
+    count = sum(1 for _ in tf.data.TFRecordDataset(
+        os.path.join(out, 'demo_train.tf_record')))
+    self.assertEqual(count, 5)
+
+
 if __name__ == '__main__':
   tf.test.main()

@@ -70,6 +70,25 @@ class MakeQaDemoDataTest(tf.test.TestCase):
     self.assertEqual(sorted(os.listdir(out)), [
         'eval.tf_record', 'eval_features.jsonl', 'train.tf_record'])
 
+  def test_existing_output_refused_then_replaced_whole(self):
+    out = os.path.join(self.get_temp_dir(), 'demo_overwrite')
+    args = dict(_ARGS, num_train=2, num_eval=1)
+    demo.write_demo_data(out, 'question', args)
+    with open(os.path.join(out, 'old_split.tf_record'), 'w') as f:
+      f.write('an earlier run')
+    with self.assertRaisesRegex(ValueError, 'already exists.*--overwrite'):
+      demo.write_demo_data(out, 'first', dict(args, num_train=4))
+    self.assertLen(tool_test.read_records(
+        os.path.join(out, 'train.tf_record'), ['unique_ids'])['unique_ids'], 2)
+    demo.write_demo_data(out, 'first', dict(args, num_train=4),
+                         overwrite=True)
+    self.assertEqual(sorted(os.listdir(out)), [
+        'eval.tf_record', 'eval_features.jsonl', 'train.tf_record'])
+    train = tool_test.read_records(os.path.join(out, 'train.tf_record'),
+                                   ['input_mask'])['input_mask']
+    self.assertLen(train, 4)
+    self.assertNotIn(2, train[0])  # global_mode 'first': a 0/1 mask.
+
   def test_defaults_put_every_pair_beyond_the_demo_models_reach(self):
     # The <s>-only baseline of experiments/demo_qa.yaml must have no path
     # from the question to any pair: one layer, and pairs farther from the

@@ -1,4 +1,9 @@
-"""`utils/create_pretraining_data.py` and `longformer.data.pretraining`."""
+"""`utils/create_pretraining_data.py` and `longformer.data.pretraining`.
+
+The `written` fixture runs the CLI as a subprocess (its entry point); the
+other tool runs call `pretraining_records.create`, which its `main` wraps,
+in process.
+"""
 import os
 import re
 import subprocess
@@ -11,6 +16,7 @@ import transformers
 
 import tiny_tokenizer
 from longformer.data import pretraining
+from longformer.data import pretraining_records
 from official.nlp.data import pretrain_dataloader
 
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -178,13 +184,53 @@ def test_model_garden_dataloader_reads_the_records(written):
     (b'\n  \n', 'No documents'),
     (b'caf\xe9 latin-1\n', 'is not UTF-8 text'),
 ])
-def test_bad_input_writes_nothing(tmp_path, content, message):
-  tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(str(tmp_path / 'tok'))
+def test_bad_input_writes_nothing(tmp_path, tiny_tokenizer_dir, content,
+                                  message):
   (tmp_path / 'docs').mkdir()
   (tmp_path / 'docs' / 'a.txt').write_bytes(content)
-  result = _run(f'--input={tmp_path / "docs"}',
-                f'--output_file={tmp_path / "out" / "x.tf_record"}',
-                f'--tokenizer={tokenizer_dir}', '--documents=file')
-  assert result.returncode != 0
-  assert message in result.stderr + result.stdout
-  assert os.listdir(tmp_path / 'out') == []
+  with pytest.raises(ValueError, match=message):
+    pretraining_records.create(pretraining_records.Options(
+        input=[str(tmp_path / 'docs')],
+        output_file=str(tmp_path / 'out' / 'x.tf_record'),
+        tokenizer=tiny_tokenizer_dir, documents='file'))
+  assert os.listdir(tmp_path) == ['docs']  # No output, no staging folder.
+
+
+def _create(tmp_path, tokenizer_dir, text, **kwargs):
+  (tmp_path / 'corpus.txt').write_text(text)
+  options = pretraining_records.Options(
+      input=[str(tmp_path / 'corpus.txt')],
+      output_file=str(tmp_path / 'out' / 'train.tf_record'),
+      tokenizer=tokenizer_dir, max_seq_length=_SEQ,
+      max_predictions_per_seq=_PREDICTIONS, **kwargs)
+  return pretraining_records.create(options), options.output_file
+
+
+def test_existing_output_file_refused_then_replaced(tmp_path,
+                                                   tiny_tokenizer_dir):
+  counts, output = _create(tmp_path, tiny_tokenizer_dir, _DOCS[0] + '\n')
+  assert counts['documents'] == 1
+  before = open(output, 'rb').read()
+  with pytest.raises(ValueError, match='train.tf_record. Pass --overwrite'):
+    _create(tmp_path, tiny_tokenizer_dir, '\n'.join(_DOCS[:2]) + '\n')
+  assert open(output, 'rb').read() == before
+  counts, _ = _create(tmp_path, tiny_tokenizer_dir,
+                      '\n'.join(_DOCS[:2]) + '\n', overwrite=True)
+  assert counts['documents'] == 2
+  assert len(_records(output)) == counts['examples']
+  assert os.listdir(tmp_path / 'out') == ['train.tf_record']
+
+
+def test_special_token_text_stays_text(tmp_path, tiny_tokenizer_dir):
+  text = 'Old <s>price</s> was <pad> dollars, now <mask>.'
+  _, output = _create(tmp_path, tiny_tokenizer_dir, text + '\n',
+                      masked_lm_prob=0.01)
+  record = _records(output)[0]
+  ids = record['input_ids'].copy()
+  chosen = record['masked_lm_weights'] > 0
+  ids[record['masked_lm_positions'][chosen]] = record['masked_lm_ids'][chosen]
+  ids = ids[:int(record['input_mask'].sum())]
+  tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_tokenizer_dir)
+  assert [i for i in ids if i in tokenizer.all_special_ids] == [
+      tokenizer.bos_token_id, tokenizer.eos_token_id]
+  assert tokenizer.decode(ids[1:-1]) == text

@@ -20,6 +20,7 @@ import hf_reference
 from longformer.conversion import checkpoint_conversion
 from longformer.configs import encoder_config as config_lib
 from longformer.conversion import roberta_conversion
+from longformer.conversion import roberta_to_longformer
 from official.core import exp_factory
 from official.core import task_factory
 
@@ -50,6 +51,7 @@ def _tiny_roberta(cls, seed=0):
 
 
 def _convert(model_dir, output_path, *flags):
+  """The CLI as a real subprocess (its entry-point test)."""
   return subprocess.run(
       [sys.executable, _CLI, f'--roberta_model={model_dir}',
        f'--output_path={output_path}', *flags],
@@ -175,10 +177,10 @@ def test_bare_roberta_model_outputs_equal(tmp_path):
   model = _tiny_roberta(transformers.RobertaModel, seed=2)
   model.save_pretrained(tmp_path / 'hf')
   output_path = str(tmp_path / 'out' / 'ckpt')
-  result = _convert(tmp_path / 'hf', output_path, '--max_seq_length=64',
-                    '--attention_window=8', '--global_attention_size=0')
-  assert result.returncode == 0, result.stderr[-3000:]
-  assert 'pooled_output' in result.stdout
+  written = roberta_to_longformer.convert(
+      str(tmp_path / 'hf'), output_path, max_seq_length=64,
+      attention_window=8, global_attention_size=0)
+  assert set(written.diffs) == {'sequence_output', 'pooled_output'}
   names = [n for n, _ in tf.train.list_variables(output_path)]
   assert not any(n.startswith('masked_lm/') for n in names)
   config = _written_config(output_path)
@@ -244,12 +246,31 @@ def test_bad_configs_are_refused(change, args, message):
 def test_failed_self_check_leaves_nothing(tmp_path):
   model = _tiny_roberta(transformers.RobertaModel, seed=3)
   model.save_pretrained(tmp_path / 'hf')
-  result = _convert(tmp_path / 'hf', str(tmp_path / 'out' / 'ckpt'),
-                    '--max_seq_length=64', '--attention_window=8',
-                    '--tolerance=1e-12')
-  assert result.returncode != 0
-  assert 'Self-check FAILED' in result.stderr + result.stdout
-  assert os.listdir(tmp_path / 'out') == []
+  with pytest.raises(ValueError, match='Self-check FAILED'):
+    roberta_to_longformer.convert(
+        str(tmp_path / 'hf'), str(tmp_path / 'out' / 'ckpt'),
+        max_seq_length=64, attention_window=8, tolerance=1e-12)
+  assert os.listdir(tmp_path) == ['hf']  # No output folder, no staging.
+
+
+def test_existing_output_refused_then_replaced_with_overwrite(tmp_path):
+  model = _tiny_roberta(transformers.RobertaModel, seed=3)
+  model.save_pretrained(tmp_path / 'hf')
+  out = tmp_path / 'out'
+  out.mkdir()
+  (out / 'encoder_config.yaml').write_text('old')
+  (out / 'ckpt.data-00000-of-00002').write_text('stale shard')
+  (out / 'notes.txt').write_text('kept')
+  kwargs = dict(max_seq_length=64, attention_window=8)
+  with pytest.raises(ValueError, match='encoder_config.yaml.*--overwrite'):
+    roberta_to_longformer.convert(str(tmp_path / 'hf'), str(out / 'ckpt'),
+                                  **kwargs)
+  assert (out / 'encoder_config.yaml').read_text() == 'old'
+  roberta_to_longformer.convert(str(tmp_path / 'hf'), str(out / 'ckpt'),
+                                overwrite=True, **kwargs)
+  assert sorted(os.listdir(out)) == [
+      'ckpt.data-00000-of-00001', 'ckpt.index', 'encoder_config.yaml',
+      'notes.txt']
 
 
 def test_recopy_global_from_local(converted_masked_lm, tmp_path):
@@ -270,11 +291,7 @@ def test_recopy_global_from_local(converted_masked_lm, tmp_path):
                          'encoder_config.yaml')) as f:
     (tmp_path / 'drifted' / 'encoder_config.yaml').write_text(f.read())
   target = str(tmp_path / 'recopied' / 'ckpt')
-  result = subprocess.run(
-      [sys.executable, _CLI, f'--recopy_global_from_local={source}',
-       f'--output_path={target}'],
-      capture_output=True, text=True, cwd=_REPO, timeout=300, check=False)
-  assert result.returncode == 0, result.stderr[-3000:]
+  roberta_to_longformer.recopy(source, target)
   recopied = tf.train.load_checkpoint(target)
   original = tf.train.load_checkpoint(output_path)
   for name in original.get_variable_to_shape_map():

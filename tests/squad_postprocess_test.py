@@ -4,6 +4,7 @@ Windows come from `longformer.data.squad` with the tiny BPE tokenizer; the
 answer's token positions that the logits point at come from HF's own pair
 encoding (`char_to_token`), not from the code under test.
 """
+import json
 import os
 
 import numpy as np
@@ -161,6 +162,28 @@ class SquadPostprocessTest(tf.test.TestCase):
         records, logits, 5, 10, True, 0.0)
     self.assertEqual(left_out, 1)
     self.assertNotIn(records[0]['id'], predictions)
+
+
+class FileSummaryTest(tf.test.TestCase):
+  """The evaluation's log line: questions in the SQuAD file vs scored."""
+
+  def test_counts_come_from_meta_data_beside_the_features(self):
+    directory = self.get_temp_dir()
+    features = os.path.join(directory, 'eval_features.jsonl')
+    with open(os.path.join(directory, 'meta_data.json'), 'w') as f:
+      json.dump({'splits': {'eval': {
+          'input': 'dev.json', 'questions_in_file': 10, 'questions': 7,
+          'answers_not_at_offset': 2,
+          'skipped': {'empty_context': 1, 'question_too_long': 2}}}}, f)
+    self.assertEqual(
+        squad_postprocess.file_summary(features),
+        "10 in the SQuAD file dev.json (3 skipped when writing: "
+        "{'empty_context': 1, 'question_too_long': 2}; 2 misaligned gold "
+        'answers left out)')
+
+  def test_without_meta_data_says_so(self):
+    self.assertIn('no meta_data.json', squad_postprocess.file_summary(
+        os.path.join(self.get_temp_dir(), 'nowhere', 'eval_features.jsonl')))
 
 
 if __name__ == '__main__':

@@ -95,6 +95,11 @@ class SquadTaskTest(tf.test.TestCase):
     for name in ('exact_match', 'final_f1', 'num_evaluated_questions'):
       self.assertIn(f"'{name}'", eval_line.group(0))
     self.assertIn("'num_evaluated_questions': 3.0", eval_line.group(0))
+    # The log line names the metrics' denominator and the file's questions.
+    self.assertRegex(
+        result.stdout, r"over 3 questions \(the metrics' denominator\): 3 "
+        r'in the eval features file, 6 in the SQuAD file \S+squad.json \(3 '
+        r'skipped when writing')
     with open(os.path.join(model_dir, 'predictions.json')) as f:
       predictions = json.load(f)
     self.assertEqual(set(predictions), {i for i, _, _ in data.GOOD})

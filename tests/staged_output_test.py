@@ -1,14 +1,35 @@
-"""Staged output: nothing at the output until publish; never overwrites."""
+"""The one output rule: nothing until publish; --overwrite replaces the set.
+
+Failures are injected into `tf.io.gfile.rename` at every rename a publish
+makes, and the folder must then hold exactly the previous set; a process
+killed (SIGKILL) before publishing leaves no output file.
+"""
 import os
+import signal
+import subprocess
+import sys
+from unittest import mock
 
 import pytest
+import tensorflow as tf
 
 from longformer.files import staged_output
+
+_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _write(stage, final_path, text):
   with open(stage.staged_path(final_path), 'w') as f:
     f.write(text)
+
+
+def _contents(directory):
+  """{name: text} of every entry, hidden ones included ('a dir' for dirs)."""
+  result = {}
+  for name in os.listdir(directory):
+    path = os.path.join(directory, name)
+    result[name] = open(path).read() if os.path.isfile(path) else 'a dir'
+  return result
 
 
 def test_new_folder_appears_whole_and_failure_leaves_nothing(tmp_path):
@@ -30,12 +51,104 @@ def test_new_folder_appears_whole_and_failure_leaves_nothing(tmp_path):
   assert os.stat(final_dir).st_mode & 0o777 == 0o777 & ~umask  # Not 0700.
 
 
-def test_existing_files_are_never_overwritten(tmp_path):
+def test_existing_member_is_refused_without_overwrite(tmp_path):
   (tmp_path / 'b').write_text('old')
-  with staged_output.staged(str(tmp_path)) as stage:
+  (tmp_path / 'old_split.tf_record').write_text('old split')
+  with staged_output.staged(str(tmp_path), ['*.tf_record']) as stage:
     _write(stage, str(tmp_path / 'a'), 'new a')
     _write(stage, str(tmp_path / 'b'), 'new b')
-    with pytest.raises(staged_output.OutputExistsError, match='b. Remove'):
+    with pytest.raises(staged_output.OutputExistsError,
+                       match='b, .*old_split.tf_record. Pass --overwrite'):
       stage.publish()
-  assert sorted(os.listdir(tmp_path)) == ['b']  # 'a' was not moved either.
-  assert (tmp_path / 'b').read_text() == 'old'
+  assert _contents(tmp_path) == {'b': 'old', 'old_split.tf_record': 'old split'}
+  with pytest.raises(staged_output.OutputExistsError, match='--overwrite'):
+    staged_output.check_output(str(tmp_path), ['*.tf_record'], False)
+
+
+def test_overwrite_replaces_the_whole_set_and_keeps_other_files(tmp_path):
+  (tmp_path / 'eval.tf_record').write_text('stale eval')
+  (tmp_path / 'train.tf_record').write_text('old train')
+  (tmp_path / 'meta_data.json').write_text('old meta')
+  (tmp_path / 'notes.txt').write_text('user file')
+  staged_output.check_output(str(tmp_path), ['*.tf_record'], True)
+  with staged_output.staged(str(tmp_path), ['*.tf_record', 'meta_data.json'],
+                            overwrite=True) as stage:
+    _write(stage, 'train.tf_record', 'new train')
+    _write(stage, 'meta_data.json', 'new meta')
+    stage.publish()
+  assert _contents(tmp_path) == {'train.tf_record': 'new train',
+                                 'meta_data.json': 'new meta',
+                                 'notes.txt': 'user file'}
+
+
+class _FailingRename:
+  """Calls the real rename, except that call number `fail_at` raises."""
+
+  def __init__(self, fail_at):
+    self.fail_at = fail_at
+    self.calls = 0
+    self._rename = tf.io.gfile.rename
+
+  def __call__(self, *args, **kwargs):
+    self.calls += 1
+    if self.calls == self.fail_at:
+      raise OSError(f'injected failure at rename {self.calls}')
+    return self._rename(*args, **kwargs)
+
+
+@pytest.mark.parametrize('fail_at', [1, 2, 3, 4, 5])
+def test_failed_overwrite_at_any_rename_restores_the_old_set(tmp_path,
+                                                             fail_at):
+  old = {'a.tf_record': 'old a', 'stale.tf_record': 'old stale',
+         'meta_data.json': 'old meta'}
+  for name, text in old.items():
+    (tmp_path / name).write_text(text)
+  failing = _FailingRename(fail_at)
+  with mock.patch.object(tf.io.gfile, 'rename', failing):
+    with pytest.raises(OSError, match='injected'):
+      with staged_output.staged(str(tmp_path), ['*.tf_record'],
+                                overwrite=True) as stage:
+        _write(stage, 'a.tf_record', 'new a')
+        _write(stage, 'meta_data.json', 'new meta')
+        stage.publish()
+  assert failing.calls >= fail_at
+  assert _contents(tmp_path) == old  # No staging or backup folder left.
+
+
+def test_squad_tool_killed_mid_write_leaves_no_output_file(
+    tmp_path, tiny_tokenizer_dir):
+  """SIGKILL while the SQuAD tool writes its eval split: no output appears
+  (the old tool left `train.tf_record.incomplete` in --output_dir)."""
+  final_dir = tmp_path / 'out'
+  code = (
+      'import json, os, signal\n'
+      'from unittest import mock\n'
+      'from longformer.data import squad, squad_records\n'
+      'import squad_to_tfrecord_test as data\n'
+      f'path = {str(tmp_path / "squad.json")!r}\n'
+      'json.dump(data.squad_json(), open(path, "w"))\n'
+      'kill = lambda *a: os.kill(os.getpid(), signal.SIGKILL)\n'
+      'with mock.patch.object(squad, "eval_record", side_effect=kill):\n'
+      '  squad_records.convert({"train": path, "eval": path}, '
+      f'{tiny_tokenizer_dir!r}, {str(final_dir)!r}, dict(max_seq_length=40, '
+      'doc_stride=6, max_query_length=12, version_2_with_negative=False, '
+      'log_every=100))\n')
+  env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+      [_REPO, os.path.join(_REPO, 'tests')]), CUDA_VISIBLE_DEVICES='')
+  result = subprocess.run([sys.executable, '-c', code], cwd=_REPO, env=env,
+                          capture_output=True, text=True, timeout=300,
+                          check=False)
+  assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
+  assert not final_dir.exists()
+  hidden = [n for n in os.listdir(tmp_path) if n != 'squad.json']
+  assert len(hidden) == 1 and hidden[0].startswith('.out.partial-'), hidden
+  # The train split was already staged when the kill came.
+  assert 'train.tf_record' in os.listdir(tmp_path / hidden[0])
+
+
+def test_gs_paths_are_joined_as_urls():
+  # Every operation goes through tf.io.gfile; no os.path on a gs:// path.
+  stage = staged_output.Stage('gs://bucket/out', 'gs://bucket/out/.partial-x',
+                              (), False)
+  assert stage.staged_path('gs://bucket/out/train.tf_record') == (
+      'gs://bucket/out/.partial-x/train.tf_record')

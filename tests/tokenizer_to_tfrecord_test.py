@@ -1,8 +1,10 @@
-"""Runs `utils/longformer_tokenizer_to_tfrecord.py` as a user would.
+"""Tests `utils/longformer_tokenizer_to_tfrecord.py` as a user would run it.
 
-Each test runs the CLI in a subprocess from the repository root on GLUE-format
-files it writes, with a tokenizer it trains (`tests/tiny_tokenizer.py`), and
-reads the records back with Model Garden's `SentencePredictionDataLoader`.
+`MnliConversionTest` runs the CLI in a subprocess from the repository root
+(its entry point); the other tests call `classification_records.convert`,
+which the CLI's `main` wraps, in process. Inputs are GLUE-format files the
+tests write, the tokenizer one they train (`tests/tiny_tokenizer.py`); the
+records are read back with Model Garden's `SentencePredictionDataLoader`.
 Expected ids come from the tokenizer itself; expected label indices from HF
 `datasets` `glue`'s dataset card (mnli: entailment 0, neutral 1,
 contradiction 2).
@@ -21,6 +23,8 @@ import tensorflow as tf
 from tokenizers import Tokenizer
 import transformers
 
+from longformer.data import classification_records
+from longformer.data import tokenizer as tokenizer_lib
 import tfrecords_test
 import tiny_tokenizer
 
@@ -130,7 +134,7 @@ class MnliConversionTest(tf.test.TestCase):
     self.assertEqual(record['input_word_ids'][-1],
                      self.tokenizer.eos_token_id)
 
-  def test_labels_and_example_ids(self):
+  def test_labels_and_example_ids(self):  # GLUE: rows are never skipped.
     for split, name in (('train', 'train'),
                         ('validation_mismatched', 'dev_mismatched')):
       records = self._records(split)
@@ -162,6 +166,25 @@ class MnliConversionTest(tf.test.TestCase):
     self.assertIn('train: 5 examples, 1 truncated (', self.result.stdout)
 
 
+def convert(input_spec, output_dir, tokenizer, task='mnli', **kwargs):
+  """`classification_records.convert` in process, with small defaults."""
+  kwargs.setdefault('max_seq_length', 16)
+  return classification_records.convert(
+      task, input_spec, tokenizer, kwargs.pop('max_seq_length'),
+      str(output_dir), **kwargs)
+
+
+def _mnli_dir(root, **replacements):
+  """Writes the MNLI splits, with `replacements` replacing whole files."""
+  directory = tempfile.mkdtemp(dir=root)
+  for name, rows in _MNLI.items():
+    write_mnli_tsv(directory, f'{name}.tsv', rows)
+  for name, text in replacements.items():
+    with open(os.path.join(directory, f'{name}.tsv'), 'w') as f:
+      f.write(text)
+  return directory
+
+
 class ConversionErrorTest(tf.test.TestCase):
   """Bad input fails with a message that names the problem, leaving nothing."""
 
@@ -173,57 +196,91 @@ class ConversionErrorTest(tf.test.TestCase):
     cls.tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(
         os.path.join(cls.root, 'tokenizer'))
 
-  def _mnli_dir(self, **replacements):
-    """Writes the MNLI splits, with `replacements` replacing whole files."""
-    directory = tempfile.mkdtemp(dir=self.root)
-    for name, rows in _MNLI.items():
-      write_mnli_tsv(directory, f'{name}.tsv', rows)
-    for name, text in replacements.items():
-      with open(os.path.join(directory, f'{name}.tsv'), 'w') as f:
-        f.write(text)
-    return directory
+  def _run(self, input_dir, output_dir, **kwargs):
+    with self.assertRaises((ValueError, OSError)) as raised:
+      convert(input_dir, output_dir, self.tokenizer_dir, batch_size=1,
+              **kwargs)
+    return str(raised.exception)
 
-  def _run(self, input_dir, output_dir):
-    result = run_cli('--task=mnli', f'--input={input_dir}',
-                     f'--tokenizer={self.tokenizer_dir}',
-                     '--max_seq_length=16', f'--output_dir={output_dir}',
-                     '--batch_size=1')
-    self.assertNotEqual(result.returncode, 0)
-    return result.stderr
-
-  def test_unknown_label_keeps_earlier_output_and_writes_nothing(self):
-    # The last split fails after the others were written to temporary files.
+  def test_unknown_label_during_overwrite_keeps_earlier_output(self):
+    # The last split fails after the others were written to the stage.
     rows = _MNLI['dev_mismatched'] + [('a', 'b', 'maybe')]
-    input_dir = self._mnli_dir()
+    input_dir = _mnli_dir(self.root)
     write_mnli_tsv(input_dir, 'dev_mismatched.tsv', rows)
     output_dir = tempfile.mkdtemp(dir=self.root)
     old_output = os.path.join(output_dir, 'mnli_train.tf_record')
     with open(old_output, 'w') as f:
       f.write('from an earlier run')
-    stderr = self._run(input_dir, output_dir)
+    message = self._run(input_dir, output_dir, overwrite=True)
     self.assertIn(
-        f"error: {input_dir}/dev_mismatched.tsv:4: unknown label 'maybe' for "
+        f"{input_dir}/dev_mismatched.tsv:4: unknown label 'maybe' for "
         'task mnli; expected one of entailment, neutral, contradiction',
-        stderr)
+        message)
     self.assertEqual(os.listdir(output_dir), ['mnli_train.tf_record'])
     with open(old_output) as f:
       self.assertEqual(f.read(), 'from an earlier run')
 
+  def test_existing_output_refused_then_replaced_whole(self):
+    input_dir = _mnli_dir(self.root)
+    output_dir = tempfile.mkdtemp(dir=self.root)
+    for name in ('mnli_validation_matched.tf_record', 'mnli_meta_data.json',
+                 'qnli_train.tf_record'):  # Another task's file stays.
+      with open(os.path.join(output_dir, name), 'w') as f:
+        f.write('earlier run')
+    message = self._run(input_dir, output_dir, splits=['train'])
+    self.assertIn('mnli_meta_data.json, ', message)
+    self.assertIn('mnli_validation_matched.tf_record. Pass --overwrite',
+                  message)
+    convert(input_dir, output_dir, self.tokenizer_dir, splits=['train'],
+            overwrite=True)
+    # The earlier run's validation file is gone: the set is replaced whole.
+    self.assertCountEqual(os.listdir(output_dir), [
+        'mnli_train.tf_record', 'mnli_meta_data.json',
+        'qnli_train.tf_record'])
+
   def test_missing_column_is_named(self):
-    input_dir = self._mnli_dir(train='sentence1\tgold_label\na\tneutral\n')
+    input_dir = _mnli_dir(self.root, train='sentence1\tgold_label\na\tneutral\n')
     output_dir = os.path.join(self.root, 'missing_column_out')
-    stderr = self._run(input_dir, output_dir)
+    message = self._run(input_dir, output_dir)
     self.assertIn(
-        f"error: {input_dir}/train.tsv: no column 'hypothesis' or 'sentence2' "
-        "for task mnli; the columns are ['sentence1', 'gold_label']", stderr)
+        f"{input_dir}/train.tsv: no column 'hypothesis' or 'sentence2' "
+        "for task mnli; the columns are ['sentence1', 'gold_label']", message)
     self.assertFalse(os.path.exists(output_dir))
 
   def test_empty_input_is_named(self):
-    input_dir = self._mnli_dir(dev_matched='')
+    input_dir = _mnli_dir(self.root, dev_matched='')
     output_dir = os.path.join(self.root, 'empty_out')
-    stderr = self._run(input_dir, output_dir)
-    self.assertIn(f'error: {input_dir}/dev_matched.tsv is empty; it must '
-                  'hold at least one example.', stderr)
+    message = self._run(input_dir, output_dir)
+    self.assertIn(f'{input_dir}/dev_matched.tsv is empty; it must '
+                  'hold at least one example.', message)
+    self.assertFalse(os.path.exists(output_dir))
+
+  def test_tokenizer_with_more_ids_than_the_model_is_refused(self):
+    input_dir = _mnli_dir(self.root)
+    message = self._run(input_dir, os.path.join(self.root, 'vocab_out'),
+                        vocab_size=300)
+    self.assertRegex(message, r'has \d+ tokens, more than the model\'s '
+                     r'--vocab_size=300')
+
+  def test_split_of_mostly_unknown_tokens_is_refused(self):
+    # A WordLevel tokenizer that knows only a few words: most are <unk>.
+    from tokenizers import models  # pylint: disable=g-import-not-at-top
+    from tokenizers import pre_tokenizers  # pylint: disable=g-import-not-at-top
+    words = ['<s>', '<pad>', '</s>', '<unk>', '<mask>'] + [
+        f'w{i}' for i in range(200)] + ['The', 'cat']
+    raw = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)},
+                                     unk_token='<unk>'))
+    raw.pre_tokenizer = pre_tokenizers.Whitespace()
+    wrapped = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=raw, bos_token='<s>', eos_token='</s>',
+        sep_token='</s>', cls_token='<s>', pad_token='<pad>',
+        unk_token='<unk>', mask_token='<mask>')
+    folder = os.path.join(self.root, 'word_level')
+    wrapped.save_pretrained(folder)
+    output_dir = os.path.join(self.root, 'unk_out')
+    with self.assertRaisesRegex(ValueError,
+                                r'mnli train: \d+ of \d+ tokens are <unk>'):
+      convert(_mnli_dir(self.root), output_dir, folder, splits=['train'])
     self.assertFalse(os.path.exists(output_dir))
 
 
@@ -232,7 +289,6 @@ class RegressionConversionTest(tf.test.TestCase):
 
   def test_stsb_scores_and_token_type_ids(self):
     root = tempfile.mkdtemp()
-    self.addCleanup(shutil.rmtree, root)
     tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(
         os.path.join(root, 'tokenizer'), token_type_ids=True)
     tokenizer = transformers.AutoTokenizer.from_pretrained(tokenizer_dir)
@@ -243,11 +299,8 @@ class RegressionConversionTest(tf.test.TestCase):
       f.write('sentence1,sentence2,score\n')
       f.writelines(f'{a},"{b}",{s}\n' for a, b, s in rows)
     output_dir = os.path.join(root, 'out')
-    result = run_cli('--task=stsb', f'--input={path}', '--splits=validation',
-                     f'--tokenizer={tokenizer_dir}',
-                     f'--max_seq_length={_MAX_SEQ_LENGTH}',
-                     f'--output_dir={output_dir}')
-    self.assertEqual(result.returncode, 0, result.stderr)
+    metadata = convert(path, output_dir, tokenizer_dir, task='stsb',
+                       splits=['validation'], max_seq_length=_MAX_SEQ_LENGTH)
     records = tfrecords_test.read_records(
         os.path.join(output_dir, 'stsb_validation.tf_record'),
         _MAX_SEQ_LENGTH, label_type='float')
@@ -261,11 +314,10 @@ class RegressionConversionTest(tf.test.TestCase):
                           _padded(encoded['token_type_ids'], 0))
       self.assertIn(1, encoded['token_type_ids'])
     with open(os.path.join(output_dir, 'stsb_meta_data.json')) as f:
-      metadata = json.load(f)
+      self.assertEqual(json.load(f), metadata)
     self.assertEqual((metadata['label_type'], metadata['labels'],
                       metadata['num_classes'], metadata['segment_ids']),
                      ('float', None, 1, 'token_type_ids'))
-
 
 
 class BadRowsTest(tf.test.TestCase):
@@ -288,91 +340,112 @@ class BadRowsTest(tf.test.TestCase):
               '2\t5\t6\tWho knows?\tNobody knows.\t1\n'
               '3\t7\n')
     output_dir = os.path.join(self.root, 'qqp_out')
-    result = run_cli('--task=qqp', f'--input={path}', '--splits=train',
-                     f'--tokenizer={self.tokenizer_dir}',
-                     '--max_seq_length=20', f'--output_dir={output_dir}',
-                     '--limit=10', '--batch_size=3', '--log_every=1')
-    self.assertEqual(result.returncode, 0, result.stderr)
-    self.assertIn('train: 2 examples, 0 truncated (0 tokens cut), 2 skipped '
-                  '(2 missing columns) ->', result.stdout)
+    with self.assertLogs('absl', 'INFO') as logs:
+      metadata = convert(path, output_dir, self.tokenizer_dir, task='qqp',
+                         splits=['train'], max_seq_length=20, limit=10,
+                         batch_size=3, log_every=1)
     self.assertIn(f'qqp train: 2 skipped: missing columns: 2 (first at '
-                  f'{path}:3)', result.stderr)
-    self.assertIn(f'OK: 2 examples in 1 splits, metadata qqp_meta_data.json, '
-                  f'in {output_dir}', result.stdout)
+                  f'{path}:3)', '\n'.join(logs.output))
     records = tfrecords_test.read_records(
         os.path.join(output_dir, 'qqp_train.tf_record'), 20)
     self.assertEqual([r['label_ids'] for r in records], [0, 1])
-    with open(os.path.join(output_dir, 'qqp_meta_data.json')) as f:
-      split = json.load(f)['splits']['train']
+    split = metadata['splits']['train']
     self.assertEqual((split['num_examples'], split['skipped']),
                      (2, {'missing columns': 2}))
 
   def test_non_finite_stsb_score_is_refused_and_nothing_written(self):
-    for score in ('nan',):  # inf and others: tfrecords_test.
-      path = os.path.join(self.root, f'stsb_{score}.csv')
-      with open(path, 'w') as f:
-        f.write(f'sentence1,sentence2,score\na,b,1.5\nc,d,{score}\n')
-      output_dir = os.path.join(self.root, f'stsb_{score}_out')
-      result = run_cli('--task=stsb', f'--input={path}',
-                       '--splits=validation',
-                       f'--tokenizer={self.tokenizer_dir}',
-                       '--max_seq_length=16', f'--output_dir={output_dir}')
-      self.assertNotEqual(result.returncode, 0)
-      self.assertIn(f"error: {path}:3: label '{score}' is not a finite "
-                    'number; task stsb needs a finite score', result.stderr)
-      self.assertIn(f'FAILED: nothing was written to {output_dir}',
-                    result.stdout)
-      self.assertFalse(os.path.exists(output_dir))
+    path = os.path.join(self.root, 'stsb_nan.csv')
+    with open(path, 'w') as f:
+      f.write('sentence1,sentence2,score\na,b,1.5\nc,d,nan\n')
+    output_dir = os.path.join(self.root, 'stsb_nan_out')
+    with self.assertRaisesRegex(
+        ValueError, f"{path}:3: label 'nan' is not a finite number; task "
+        'stsb needs a finite score'):  # inf and others: tfrecords_test.
+      convert(path, output_dir, self.tokenizer_dir, task='stsb',
+              splits=['validation'])
+    self.assertFalse(os.path.exists(output_dir))
 
 
 class PlainTokenizersFolderTest(tf.test.TestCase):
   """A folder written by the `tokenizers` library (no special-token config)."""
 
+  def setUp(self):
+    super().setUp()
+    self.root = tempfile.mkdtemp()
+    self.input_dir = _mnli_dir(self.root)
+
+  def _first_record(self, tokenizer, max_seq_length=40):
+    output_dir = os.path.join(self.root, 'out')
+    convert(self.input_dir, output_dir, tokenizer, splits=['train'],
+            max_seq_length=max_seq_length, overwrite=True)
+    return tfrecords_test.read_records(
+        os.path.join(output_dir, 'mnli_train.tf_record'), max_seq_length)[0]
+
+  def _expected(self, folder, bos, eos, pad):
+    """RoBERTa's pair layout from the raw tokenizer's own ids, padded."""
+    raw = Tokenizer.from_file(os.path.join(folder, 'tokenizer.json'))
+    premise, hypothesis, _ = _MNLI['train'][0]
+    ids = ([raw.token_to_id(bos)] + raw.encode(premise).ids +
+           [raw.token_to_id(eos)] * 2 + raw.encode(hypothesis).ids +
+           [raw.token_to_id(eos)])
+    return ids + [raw.token_to_id(pad)] * (40 - len(ids))
+
   def test_folder_with_roberta_tokens_is_used_as_roberta(self):
-    root = tempfile.mkdtemp()
-    self.addCleanup(shutil.rmtree, root)
-    folder = tiny_tokenizer.build_plain_bpe_folder(os.path.join(root, 'bpe'))
+    folder = tiny_tokenizer.build_plain_bpe_folder(
+        os.path.join(self.root, 'bpe'))
     self.assertCountEqual(os.listdir(folder),
                           ['vocab.json', 'merges.txt', 'tokenizer.json'])
-    raw = Tokenizer.from_file(os.path.join(folder, 'tokenizer.json'))
-    bos, eos, pad = (raw.token_to_id(t) for t in ('<s>', '</s>', '<pad>'))
-    self.assertEqual((bos, pad, eos), (0, 1, 2))  # The training order.
-    input_dir = os.path.join(root, 'MNLI')
-    os.mkdir(input_dir)
-    for name, rows in _MNLI.items():
-      write_mnli_tsv(input_dir, f'{name}.tsv', rows)
-    output_dir = os.path.join(root, 'out')
-    result = run_cli('--task=mnli', f'--input={input_dir}',
-                     f'--tokenizer={folder}', '--max_seq_length=40',
-                     f'--output_dir={output_dir}', '--splits=train')
-    self.assertEqual(result.returncode, 0, result.stderr)
-    records = tfrecords_test.read_records(
-        os.path.join(output_dir, 'mnli_train.tf_record'), 40)
-    premise, hypothesis, _ = _MNLI['train'][0]
-    # RoBERTa's pair layout from the raw tokenizer's own ids.
-    expected = ([bos] + raw.encode(premise).ids + [eos, eos] +
-                raw.encode(hypothesis).ids + [eos])
-    self.assertAllEqual(records[0]['input_word_ids'],
-                        expected + [pad] * (40 - len(expected)))
+    expected = self._expected(folder, '<s>', '</s>', '<pad>')
+    self.assertEqual(expected[0], 0)  # The training order: <s> 0 ...
+    self.assertAllEqual(self._first_record(folder)['input_word_ids'],
+                        expected)
 
-  def test_folder_without_roberta_tokens_is_refused_with_the_fix(self):
-    root = tempfile.mkdtemp()
-    self.addCleanup(shutil.rmtree, root)
+  def test_folder_without_roberta_tokens_works_by_following_the_hint(self):
+    tokens = ('[CLS]', '[PAD]', '[SEP]', '[UNK]', '[MASK]')
     folder = tiny_tokenizer.build_plain_bpe_folder(
-        os.path.join(root, 'bpe'), special_tokens=('[CLS]', '[SEP]', '[PAD]'))
-    write_mnli_tsv(root, 'train.tsv', _MNLI['train'])
-    output_dir = os.path.join(root, 'out')
-    result = run_cli('--task=mnli', f'--input={root}/train.tsv',
-                     f'--tokenizer={folder}', f'--output_dir={output_dir}',
-                     '--splits=train')
-    self.assertNotEqual(result.returncode, 0)
-    self.assertIn(f'error: --tokenizer={folder} has no pad token and no '
+        os.path.join(self.root, 'bpe'), special_tokens=tokens)
+    with self.assertRaises(ValueError) as raised:
+      self._first_record(folder)
+    message = str(raised.exception)
+    self.assertIn(f'--tokenizer={folder} has no pad token and no '
                   'special-token config, and its vocabulary lacks <s> </s> '
-                  "<pad> <mask> <unk> of RoBERTa's special tokens",
-                  result.stderr)
-    self.assertIn('transformers.RobertaTokenizerFast(vocab_file=...',
-                  result.stderr)
-    self.assertFalse(os.path.exists(output_dir))
+                  "<pad> <mask> <unk> of RoBERTa's special tokens", message)
+    # Follow the hint as printed: it names tokenizer.json, not vocab_file.
+    self.assertIn('transformers.RobertaTokenizerFast(tokenizer_file='
+                  f'"{folder}/tokenizer.json"', message)
+    special = dict(bos_token='[CLS]', eos_token='[SEP]', sep_token='[SEP]',
+                   cls_token='[CLS]', pad_token='[PAD]', unk_token='[UNK]',
+                   mask_token='[MASK]')
+    wrapped = os.path.join(self.root, 'wrapped')
+    transformers.RobertaTokenizerFast(
+        tokenizer_file=os.path.join(folder, 'tokenizer.json'),
+        **special).save_pretrained(wrapped)
+    self.assertAllEqual(self._first_record(wrapped)['input_word_ids'],
+                        self._expected(folder, '[CLS]', '[SEP]', '[PAD]'))
+    # Negative control: the old hint (vocab_file, merges_file) builds a
+    # 5-token vocabulary under transformers 5, which is refused.
+    old = os.path.join(self.root, 'old_hint')
+    transformers.RobertaTokenizerFast(
+        vocab_file=os.path.join(folder, 'vocab.json'),
+        merges_file=os.path.join(folder, 'merges.txt'),
+        **special).save_pretrained(old)
+    with self.assertRaisesRegex(ValueError, r'has only \d+ tokens \(fewer '
+                                f'than {tokenizer_lib.MIN_VOCAB_SIZE}\\)'):
+      self._first_record(old)
+
+  def test_special_token_text_in_a_pair_stays_text(self):
+    tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(
+        os.path.join(self.root, 'tokenizer'))
+    rows = [('Old <s>price</s> now.', 'A <mask> or <pad>.', 'neutral')]
+    write_mnli_tsv(self.input_dir, 'train.tsv', rows)
+    record = self._first_record(tokenizer_dir)
+    ids = [i for i, m in zip(record['input_word_ids'], record['input_mask'])
+           if m]
+    # <s> A </s></s> B </s>: only the layout's 0 and three 2s are specials.
+    self.assertEqual([i for i in ids if i < 5], [0, 2, 2, 2])
+    tokenizer = transformers.AutoTokenizer.from_pretrained(tokenizer_dir)
+    self.assertEqual(tokenizer.decode(ids), '<s>Old <s>price</s> now.</s>'
+                     '</s>A <mask> or <pad>.</s>')
 
 
 class DataExtraTest(tf.test.TestCase):

@@ -67,6 +67,7 @@ flags.DEFINE_float('tolerance', 1e-4,
                    'Max abs difference allowed between HF and the converted '
                    'model in the self-check (float32).')
 flags.DEFINE_integer('check_batch_size', 2, 'Self-check batch size.')
+flags.DEFINE_bool('overwrite', False, 'Replace an existing output set (the checkpoint files, YAML and head state beside --output_path); without it it is refused.')
 flags.DEFINE_integer('check_seq_length', 0,
                      'Self-check sequence length; 0 picks 2.5 windows of '
                      'the largest layer (at least global_attention_size + '
@@ -226,7 +227,7 @@ def main(argv):
   print(f'Converting {task_heads.HF_CLASSES[head]} ({len(state)} tensors).',
         flush=True)
   try:
-    staged_output.refuse_existing(outputs)
+    staged_output.refuse_existing(outputs, FLAGS.overwrite)
     encoder, task_model = _build(encoder_config, head, num_classes)
     report = task_heads.load_weights(encoder, task_model, head, state)
     _print_report(report, head)
@@ -235,7 +236,12 @@ def main(argv):
     yaml_dict = hf_config_lib.encoder_yaml_dict(
         encoder_config, init_checkpoint=output_path,
         model=task_heads.task_model_yaml(head, num_classes))
-    with staged_output.staged(os.path.dirname(output_path)) as stage:
+    base = os.path.basename(output_path)
+    with staged_output.staged(
+        os.path.dirname(output_path),
+        (f'{base}.index', f'{base}.data-*',
+         *(os.path.basename(p) for p in outputs[1:])),
+        FLAGS.overwrite) as stage:
       _write(stage, output_path, encoder, task_model, head, yaml_dict)
       max_diff = (_verify(stage, output_path, model_dir, head, num_classes)
                   if FLAGS.check else None)

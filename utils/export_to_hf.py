@@ -76,6 +76,7 @@ flags.DEFINE_string('tokenizer', None,
                     'A tokenizer (hub name or folder, as the data tools take '
                     'it) to save beside the weights.')
 flags.DEFINE_string('output_dir', None, 'The save_pretrained folder to write.')
+flags.DEFINE_bool('overwrite', False, 'Replace an existing --output_dir (all its files: the folder is the output set); without it it is refused.')
 flags.DEFINE_float('tolerance', 1e-4, 'Max abs difference allowed between '
                    'our model and the reloaded HF model (float32).')
 
@@ -217,7 +218,7 @@ def main(argv):
     raise SystemExit('--output_dir is required.')
   output_dir = os.path.abspath(FLAGS.output_dir)
   try:
-    staged_output.refuse_existing([output_dir])
+    staged_output.refuse_existing([output_dir], FLAGS.overwrite)
   except staged_output.OutputExistsError as e:
     raise SystemExit(str(e)) from e
   task_model_fields, path, head = _source()
@@ -227,7 +228,7 @@ def main(argv):
   hf_model = _hf_model(encoder_config, encoder, task_model, head,
                        task_model_fields)
   extras = ''
-  with staged_output.staged(output_dir) as stage:
+  with staged_output.staged(output_dir, ('*',), FLAGS.overwrite) as stage:
     hf_model.save_pretrained(stage.path)
     if FLAGS.tokenizer:
       extras = _save_tokenizer(encoder_config, stage.path)

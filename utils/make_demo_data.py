@@ -23,6 +23,7 @@ Usage:
 writes demo_train.tf_record and demo_eval.tf_record there.
 """
 import os
+import sys
 from typing import Dict
 from typing import List
 
@@ -31,6 +32,10 @@ from absl import flags
 from absl import logging
 import numpy as np
 import tensorflow as tf
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# pylint: disable-next=g-import-not-at-top,wrong-import-position
+from longformer.files import staged_output
 
 # RoBERTa's special ids, as the Longformer encoder config defaults expect.
 CLS_ID = 0
@@ -80,6 +85,9 @@ def _define_flags() -> None:
   flags.DEFINE_integer('num_eval', DEFAULTS['num_eval'], 'Evaluation examples.')
   flags.DEFINE_integer('seed', DEFAULTS['seed'],
                        'NumPy seed; eval uses seed + 1.')
+  flags.DEFINE_bool('overwrite', False,
+                    'Replace existing demo_*.tf_record files in --output_dir '
+                    '(all of them); without it they are refused.')
   flags.mark_flag_as_required('output_dir')
 
 
@@ -138,8 +146,7 @@ def _check_flags(seq_length: int, min_length: int, min_marker_position: int,
 def write_split(path: str, num_examples: int, seed: int, **kwargs) -> None:
   """Writes `num_examples` examples from `make_example(**kwargs)` to `path`."""
   rng = np.random.default_rng(seed)
-  tmp_path = path + '.tmp'
-  with tf.io.TFRecordWriter(tmp_path) as writer:
+  with tf.io.TFRecordWriter(path) as writer:
     for _ in range(num_examples):
       features = {
           name: tf.train.Feature(int64_list=tf.train.Int64List(value=values))
@@ -148,8 +155,28 @@ def write_split(path: str, num_examples: int, seed: int, **kwargs) -> None:
       writer.write(
           tf.train.Example(features=tf.train.Features(
               feature=features)).SerializeToString())
-  tf.io.gfile.rename(tmp_path, path, overwrite=True)
   logging.info('Wrote %d examples to %s', num_examples, path)
+
+
+OUTPUT_PATTERNS = ('demo_*.tf_record',)
+
+
+def write_demo_data(output_dir: str, num_train: int, num_eval: int, seed: int,
+                    overwrite: bool = False, **kwargs) -> None:
+  """Writes demo_train / demo_eval.tf_record into `output_dir` together.
+
+  An existing set (`OUTPUT_PATTERNS`) is refused unless `overwrite`, which
+  replaces it whole.
+  """
+  _check_flags(**kwargs)
+  staged_output.check_output(output_dir, OUTPUT_PATTERNS, overwrite)
+  with staged_output.staged(output_dir, OUTPUT_PATTERNS, overwrite) as stage:
+    for name, count, split_seed in (('demo_train', num_train, seed),
+                                    ('demo_eval', num_eval, seed + 1)):
+      path = stage.staged_path(f'{name}.tf_record')
+      write_split(path, count, split_seed, **kwargs)
+      staged_output.verify_tfrecord(path, count, f'{name}.tf_record')
+    stage.publish()
 
 
 def main(_):
@@ -159,12 +186,11 @@ def main(_):
       min_marker_position=FLAGS.min_marker_position,
       num_markers=FLAGS.num_markers,
       vocab_size=FLAGS.vocab_size)
-  _check_flags(**kwargs)
-  tf.io.gfile.makedirs(FLAGS.output_dir)
-  write_split(os.path.join(FLAGS.output_dir, 'demo_train.tf_record'),
-              FLAGS.num_train, FLAGS.seed, **kwargs)
-  write_split(os.path.join(FLAGS.output_dir, 'demo_eval.tf_record'),
-              FLAGS.num_eval, FLAGS.seed + 1, **kwargs)
+  try:
+    write_demo_data(FLAGS.output_dir, FLAGS.num_train, FLAGS.num_eval,
+                    FLAGS.seed, FLAGS.overwrite, **kwargs)
+  except staged_output.OutputExistsError as e:
+    sys.exit(f'error: {e}')
 
 
 if __name__ == '__main__':

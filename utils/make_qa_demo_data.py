@@ -35,8 +35,10 @@ import numpy as np
 import tensorflow as tf
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# pylint: disable-next=g-import-not-at-top,wrong-import-position
+# pylint: disable=g-import-not-at-top,wrong-import-position
 from longformer.data import squad
+from longformer.files import staged_output
+# pylint: enable=g-import-not-at-top,wrong-import-position
 
 
 # RoBERTa's special ids, then the ASK word, keys, values and filler words.
@@ -135,24 +137,40 @@ def write_split(record_path, features_path, count, seed, args, global_mode):
     features.close()
 
 
-def write_demo_data(output_dir, global_mode, args):
-  """Writes the train and eval files into output_dir, all or nothing."""
+OUTPUT_PATTERNS = ('*.tf_record', 'eval_features.jsonl')
+
+
+def write_demo_data(output_dir, global_mode, args, overwrite=False):
+  """Writes the train and eval files into output_dir, all or nothing.
+
+  An existing set (`OUTPUT_PATTERNS`) is refused unless `overwrite`, which
+  replaces it whole.
+  """
   outputs = {'train': os.path.join(output_dir, 'train.tf_record'),
              'eval': os.path.join(output_dir, 'eval.tf_record'),
              'features': os.path.join(output_dir, 'eval_features.jsonl')}
-  with squad.all_or_nothing(output_dir, outputs) as temporary:
-    write_split(temporary['train'], None, args['num_train'], args['seed'],
+  staged_output.check_output(output_dir, OUTPUT_PATTERNS, overwrite)
+  with staged_output.staged(output_dir, OUTPUT_PATTERNS, overwrite) as stage:
+    staged = {k: stage.staged_path(v) for k, v in outputs.items()}
+    write_split(staged['train'], None, args['num_train'], args['seed'],
                 args, global_mode)
-    write_split(temporary['eval'], temporary['features'], args['num_eval'],
+    write_split(staged['eval'], staged['features'], args['num_eval'],
                 args['seed'] + 1, args, global_mode)
+    staged_output.verify_tfrecord(staged['train'], args['num_train'])
+    staged_output.verify_tfrecord(staged['eval'], args['num_eval'])
+    stage.publish()
   return outputs
 
 
 def main(argv):
   del argv
   args = {name: getattr(flags.FLAGS, name) for name in DEFAULTS}
-  outputs = write_demo_data(flags.FLAGS.output_dir, flags.FLAGS.global_mode,
-                            args)
+  try:
+    outputs = write_demo_data(flags.FLAGS.output_dir,
+                              flags.FLAGS.global_mode, args,
+                              flags.FLAGS.overwrite)
+  except staged_output.OutputExistsError as e:
+    sys.exit(f'error: {e}')
   print(f'OK: wrote {args["num_train"]} train and {args["num_eval"]} eval '
         f'examples to {flags.FLAGS.output_dir} ({", ".join(outputs.values())})')
 
@@ -164,5 +182,7 @@ if __name__ == '__main__':
                     'question: input_mask 2 on <s> and the question tokens; '
                     'first: a 0/1 input_mask.')
   flags.DEFINE_string('output_dir', None, 'Where to write.')
+  flags.DEFINE_bool('overwrite', False, 'Replace an existing output set '
+                    '(*.tf_record, eval_features.jsonl) whole.')
   flags.mark_flag_as_required('output_dir')
   app.run(main)

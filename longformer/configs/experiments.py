@@ -5,6 +5,11 @@ Importing this module (which `import longformer` does) registers both with
 experiment holds defaults only; the recipes (sizes, steps, data paths) live in
 the YAML files under `experiments/`.
 
+The task modules (Model Garden's and ours, which import tensorflow_hub) are
+imported inside each experiment function, when its config is built: so
+importing `longformer` (or any of its data modules) registers the
+experiments without loading Model Garden's tasks.
+
 Both use Model Garden's AdamW (`_adamw_linear_schedule`): beta_1 0.9,
 beta_2 0.999, epsilon 1e-6, weight decay 0.01 on every variable except
 LayerNorm parameters and biases, a polynomial (power 1, i.e. linear) warmup,
@@ -15,11 +20,7 @@ from official.core import config_definitions as cfg
 from official.core import exp_factory
 from official.modeling import optimization
 from official.nlp.configs import encoders
-from official.nlp.data import pretrain_dataloader
-from official.nlp.data import sentence_prediction_dataloader
-from official.nlp.tasks import sentence_prediction
 from longformer.configs import encoder_config as config_lib
-from longformer.tasks import masked_lm as longformer_masked_lm
 
 # Variables whose name contains one of these get no weight decay.
 _NO_WEIGHT_DECAY = ['LayerNorm', 'layer_norm', 'bias']
@@ -94,6 +95,10 @@ def longformer_glue() -> cfg.ExperimentConfig:
   is the Longformer paper's 3e-5; YAML files set the number of classes,
   sequence length, steps and paths.
   """
+  # pylint: disable=g-import-not-at-top
+  from official.nlp.data import sentence_prediction_dataloader
+  from official.nlp.tasks import sentence_prediction
+  # pylint: enable=g-import-not-at-top
   return cfg.ExperimentConfig(
       task=sentence_prediction.SentencePredictionConfig(
           model=sentence_prediction.ModelConfig(
@@ -121,6 +126,10 @@ def longformer_pretraining() -> cfg.ExperimentConfig:
   TFRecords, as `utils/create_pretraining_data.py` writes them. The schedule defaults are BERT-base's
   (peak 1e-4, 10,000 warmup steps, 1,000,000 steps).
   """
+  # pylint: disable=g-import-not-at-top
+  from official.nlp.data import pretrain_dataloader
+  from longformer.tasks import masked_lm as longformer_masked_lm
+  # pylint: enable=g-import-not-at-top
   return cfg.ExperimentConfig(
       task=longformer_masked_lm.LongformerMaskedLMConfig(
           model=longformer_masked_lm.RobertaPretrainerConfig(
@@ -138,13 +147,6 @@ def longformer_pretraining() -> cfg.ExperimentConfig:
       restrictions=list(_RESTRICTIONS))
 
 
-# ---- longformer/squad: extractive question answering ----------------------
-# pylint: disable=g-import-not-at-top,wrong-import-position
-from official.nlp.data import question_answering_dataloader
-from official.nlp.tasks import question_answering
-from longformer.tasks import question_answering as qa_task
-
-
 @exp_factory.register_config_factory('longformer/squad')
 def longformer_squad() -> cfg.ExperimentConfig:
   """Fine-tunes a Longformer span labeler on SQuAD-format data.
@@ -159,6 +161,11 @@ def longformer_squad() -> cfg.ExperimentConfig:
   The learning rate is the Longformer paper's 3e-5; YAML files set sizes,
   steps and paths.
   """
+  # pylint: disable=g-import-not-at-top
+  from official.nlp.data import question_answering_dataloader
+  from official.nlp.tasks import question_answering
+  from longformer.tasks import question_answering as qa_task
+  # pylint: enable=g-import-not-at-top
   return cfg.ExperimentConfig(
       task=qa_task.LongformerQuestionAnsweringConfig(
           model=question_answering.ModelConfig(

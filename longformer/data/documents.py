@@ -81,10 +81,15 @@ DOCUMENT_TASKS = {task.name: task for task in (
 
 
 class Document(NamedTuple):
-  """One document to write: its text, class index and where it came from."""
+  """One document to write: its text, class index and where it came from.
+
+  `row` is its 0-based position in its split (skipped rows counted), the
+  `example_id` it is written with.
+  """
   text: str
   label: int
   source: str
+  row: int
 
 
 def customize(task: DocumentTask, text_column: Optional[str] = None,
@@ -133,23 +138,25 @@ def read_documents(task: DocumentTask, input_spec: str, split: str,
   rows = table_files.read_table(
       path, [task.text_columns, task.label_columns], 1, skipped,
       f'task {task.name}')
-  return _keep_valid(task, (r.values + (r.source,) for r in rows), skipped)
+  return _keep_valid(task, (r.values + (r.source, r.row) for r in rows),
+                     skipped)
 
 
 def _keep_valid(task, rows, skipped) -> Iterator[Document]:
-  """Yields the (text, label, source) rows with text and a known label."""
-  for text, raw_label, source in rows:
+  """Yields the (text, label, source, row) rows with text and a known label."""
+  for text, raw_label, source, row in rows:
     label = task.label_index(raw_label)
     if not text.strip():
       skipped.add(EMPTY_TEXT, source)
     elif label is None:
       skipped.add(UNKNOWN_LABEL, f'{source} (label {raw_label!r})')
     else:
-      yield Document(text, label, source)
+      yield Document(text, label, source, row)
 
 
-def _read_hf_dataset(task, name, split) -> Iterator[Tuple[str, object, str]]:
-  """Yields (text, label name, source) from HF `datasets` `name`."""
+def _read_hf_dataset(task, name, split
+                     ) -> Iterator[Tuple[str, object, str, int]]:
+  """Yields (text, label name, source, row) from HF `datasets` `name`."""
   try:
     import datasets  # pylint: disable=g-import-not-at-top
   except ImportError:
@@ -175,7 +182,7 @@ def _read_hf_dataset(task, name, split) -> Iterator[Tuple[str, object, str]]:
     label = row[label_column]
     if type(label) is int and 0 <= label < len(names):  # Not a bool.
       label = names[label]
-    yield row[text_column] or '', label, f'{name}[{split}] row {i}'
+    yield row[text_column] or '', label, f'{name}[{split}] row {i}', i
 
 
 def encode_documents(tokenizer, documents: Sequence[Document],
@@ -207,5 +214,5 @@ def encode_documents(tokenizer, documents: Sequence[Document],
     if cut:
       ids = ids[:max_seq_length - 1] + ids[-1:]
     encoded.append(sentence_prediction.Encoded(
-        ids, [0] * len(ids), document.label, cut))
+        ids, [0] * len(ids), document.label, cut, document.row))
   return encoded

@@ -17,6 +17,7 @@ import time
 from typing import Dict
 from typing import Iterable
 from typing import NamedTuple
+from typing import Optional
 from typing import Sequence
 from typing import Union
 
@@ -32,11 +33,14 @@ class Encoded(NamedTuple):
     segment_ids: token type ids, as long as `input_ids`.
     label: class index (int) or regression score (float).
     num_cut_tokens: tokens dropped by truncation (0 if it fitted).
+    example_id: the row's position in its split; None: the example's
+      position among the written ones.
   """
   input_ids: Sequence[int]
   segment_ids: Sequence[int]
   label: Union[int, float]
   num_cut_tokens: int
+  example_id: Optional[int] = None
 
 
 def make_example(input_ids: Sequence[int], segment_ids: Sequence[int],
@@ -109,7 +113,8 @@ def write_examples(path: str, examples: Iterable[Encoded],
     for example in examples:
       writer.write(make_example(
           example.input_ids, example.segment_ids, example.label,
-          stats['num_examples'], max_seq_length,
+          stats['num_examples'] if example.example_id is None
+          else example.example_id, max_seq_length,
           pad_token_id).SerializeToString())
       stats['num_examples'] += 1
       stats['num_truncated'] += example.num_cut_tokens > 0

@@ -14,13 +14,14 @@ tokens (`<s>` and the question: every token before the first `</s>`, as HF's
 `LongformerForQuestionAnswering` chooses), 1 the other real tokens, 0 the
 padding; the encoder reads it with `global_tokens: marked`.
 
-Loading the tokenizer is the CLIs' job (`utils/squad_to_tfrecord.py`,
-`utils/predict.py`); `tokenize` takes it as an argument, so nothing here
-imports a tokenizer library, and both tools cut text into the same tokens.
-Bad questions are never written: `read_squad` and `make_windows` return why
-they skipped one, and the CLI counts the reasons.
+Loading the tokenizer is the tools' job (`longformer/data/tokenizer.py`);
+`tokenize` takes it as an argument, so nothing here imports a tokenizer
+library, and the data tool and `utils/predict.py` cut text into the same
+tokens. Bad questions are never written: `read_squad` and `make_windows`
+return why they skipped one, and the tool counts the reasons. A file with a
+malformed record or a repeated question id is refused.
 """
-import contextlib
+import collections
 import dataclasses
 import json
 from typing import Iterator, List, NamedTuple, Optional, Sequence, Tuple
@@ -54,6 +55,8 @@ class SquadExample:
     answer_start: the first answer's character offset in `context`, or None
       for an unanswerable question.
     is_impossible: True for a SQuAD v2.0 question with no answer.
+    misaligned_answers: gold answers left out because their text is not at
+      their answer_start.
   """
   qas_id: str
   question: str
@@ -61,6 +64,7 @@ class SquadExample:
   answers: Tuple[str, ...]
   answer_start: Optional[int]
   is_impossible: bool
+  misaligned_answers: int = 0
 
 
 class Tokenized(NamedTuple):
@@ -124,6 +128,10 @@ def read_squad(path: str, version_2_with_negative: bool
                ) -> Iterator[Tuple[Optional[SquadExample], Optional[str]]]:
   """Yields (example, None) for good questions, (None, reason) for bad ones.
 
+  The whole file is checked first: its structure (every field a question
+  needs) and that no question id appears twice (predictions and metrics
+  are keyed by id).
+
   Args:
     path: a SQuAD-format JSON file: {"data": [{"paragraphs": [{"context",
       "qas": [{"id", "question", "answers": [{"text", "answer_start"}],
@@ -131,23 +139,76 @@ def read_squad(path: str, version_2_with_negative: bool
     version_2_with_negative: allow questions without answers (SQuAD v2.0).
 
   Raises:
-    ValueError: the file is not SQuAD-format JSON.
+    ValueError: the file is not SQuAD-format JSON (the message names the
+      file, the record and the field), or question ids repeat.
   """
-  with tf.io.gfile.GFile(path) as f:
-    try:
-      articles = json.load(f)['data']
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
-      raise ValueError(f'{path} is not SQuAD-format JSON (a top-level object '
-                       f'with a "data" list): {e}') from None
+  articles = _load_articles(path)
+  _check_unique_ids(path, articles)
   for article in articles:
     for paragraph in article['paragraphs']:
       for qa in paragraph['qas']:
         yield check_question(paragraph['context'], qa, version_2_with_negative)
 
 
+def _load_articles(path: str) -> list:
+  """The file's "data" list, every record checked for the needed fields."""
+  with tf.io.gfile.GFile(path) as f:
+    try:
+      top = json.load(f)
+    except json.JSONDecodeError as e:
+      raise ValueError(f'{path} is not JSON: {e}') from None
+  if not isinstance(top, dict) or not isinstance(top.get('data'), list):
+    raise ValueError(f'{path} is not SQuAD-format JSON: it needs a top-level '
+                     'object with a "data" list of articles.')
+  for a, article in enumerate(top['data']):
+    _need(path, f'data[{a}]', article, 'paragraphs', list)
+    for p, paragraph in enumerate(article['paragraphs']):
+      where = f'data[{a}].paragraphs[{p}]'
+      _need(path, where, paragraph, 'context', str)
+      _need(path, where, paragraph, 'qas', list)
+      for q, qa in enumerate(paragraph['qas']):
+        _need(path, f'{where}.qas[{q}]', qa, 'id', (str, int))
+        _need(path, f'{where}.qas[{q}] (id {qa["id"]!r})', qa, 'question',
+              str)
+  return top['data']
+
+
+def _need(path: str, where: str, record: object, field: str, kind) -> None:
+  """Raises ValueError unless `record[field]` exists and is of `kind`."""
+  if not isinstance(record, dict):
+    raise ValueError(f'{path}: {where} must be a JSON object, not '
+                     f'{type(record).__name__}.')
+  value = record.get(field)
+  if value is None or isinstance(value, bool) or not isinstance(value, kind):
+    names = kind.__name__ if isinstance(kind, type) else ' or '.join(
+        k.__name__ for k in kind)
+    found = 'missing' if field not in record else f'{value!r}'
+    raise ValueError(f'{path}: {where} field "{field}" is {found}; it must '
+                     f'be a {names}.')
+
+
+def _check_unique_ids(path: str, articles: list) -> None:
+  """Raises ValueError naming every question id that appears twice."""
+  counts = collections.Counter(
+      str(qa['id']) for article in articles
+      for paragraph in article['paragraphs'] for qa in paragraph['qas'])
+  repeated = sorted(i for i, n in counts.items() if n > 1)
+  if repeated:
+    shown = ', '.join(f'{i!r} ({counts[i]}x)' for i in repeated[:10])
+    raise ValueError(
+        f'{path}: {len(repeated)} question ids appear more than once: '
+        f'{shown}{" ..." if len(repeated) > 10 else ""}. Predictions and '
+        'metrics are keyed by id; give every question its own id.')
+
+
 def check_question(context: str, qa: dict, version_2_with_negative: bool
                    ) -> Tuple[Optional[SquadExample], Optional[str]]:
   """Returns (example, None), or (None, reason) for a question to skip.
+
+  Gold answers whose text is not at their `answer_start` are left out of the
+  example (counted in `misaligned_answers`); the question is skipped only
+  when none of its answers is aligned, as the official script scores a
+  question against all its gold answers.
 
   Args:
     context: the paragraph text.
@@ -160,16 +221,26 @@ def check_question(context: str, qa: dict, version_2_with_negative: bool
   impossible = bool(qa.get('is_impossible', False)) or not answers
   if impossible and not version_2_with_negative:
     return None, NO_ANSWER
-  for answer in answers:
-    start, text = answer.get('answer_start'), answer.get('text')
-    if (not isinstance(start, int) or start < 0 or not text or
-        context[start:start + len(text)] != text):
-      return None, ANSWER_NOT_AT_OFFSET
+  aligned = [a for a in answers if _is_aligned(context, a)]
+  if not impossible and not aligned:
+    return None, ANSWER_NOT_AT_OFFSET
   return SquadExample(
       qas_id=str(qa['id']), question=qa['question'], context=context,
-      answers=() if impossible else tuple(a['text'] for a in answers),
-      answer_start=None if impossible else answers[0]['answer_start'],
-      is_impossible=impossible), None
+      answers=() if impossible else tuple(a['text'] for a in aligned),
+      answer_start=None if impossible else aligned[0]['answer_start'],
+      is_impossible=impossible,
+      misaligned_answers=0 if impossible else len(answers) - len(aligned)
+  ), None
+
+
+def _is_aligned(context: str, answer: object) -> bool:
+  """Whether the answer's text is found at its answer_start in `context`."""
+  if not isinstance(answer, dict):
+    return False
+  start, text = answer.get('answer_start'), answer.get('text')
+  return (isinstance(start, int) and not isinstance(start, bool) and
+          start >= 0 and isinstance(text, str) and bool(text) and
+          context[start:start + len(text)] == text)
 
 
 def answer_token_span(example: SquadExample, context: Tokenized
@@ -294,25 +365,3 @@ def eval_record(example: SquadExample, windows: Sequence[Window],
 
 def _int64_feature(values: Sequence[int]) -> tf.train.Feature:
   return tf.train.Feature(int64_list=tf.train.Int64List(value=list(values)))
-
-
-@contextlib.contextmanager
-def all_or_nothing(output_dir, outputs):
-  """Yields {key: temporary path}; renames all into `outputs` on success.
-
-  Temporary files sit next to their final paths, so each rename is atomic;
-  on failure they are removed, and so is `output_dir` if this created it.
-  """
-  created_dir = not tf.io.gfile.exists(output_dir)
-  tf.io.gfile.makedirs(output_dir)
-  temporary = {key: path + '.incomplete' for key, path in outputs.items()}
-  try:
-    yield temporary
-    for key, path in outputs.items():
-      tf.io.gfile.rename(temporary[key], path, overwrite=True)
-  finally:
-    for path in temporary.values():
-      if tf.io.gfile.exists(path):
-        tf.io.gfile.remove(path)
-    if created_dir and not tf.io.gfile.listdir(output_dir):
-      tf.io.gfile.rmtree(output_dir)

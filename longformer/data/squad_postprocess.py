@@ -36,6 +36,26 @@ def read_eval_features(path: str) -> List[dict]:
     return [json.loads(line) for line in f if line.strip()]
 
 
+def file_summary(features_path: str) -> str:
+  """How many questions the SQuAD file behind `features_path` had.
+
+  Reads `meta_data.json` beside the features file (squad_to_tfrecord.py
+  writes both); returns a sentence for the evaluation's log line.
+  """
+  meta_path = features_path.rsplit('/', 1)[0] + '/meta_data.json'
+  if '/' not in features_path or not tf.io.gfile.exists(meta_path):
+    return 'no meta_data.json beside it to count the SQuAD file\'s questions'
+  with tf.io.gfile.GFile(meta_path) as f:
+    split = json.load(f).get('splits', {}).get('eval', {})
+  if 'questions_in_file' not in split:
+    return f'{meta_path} does not count the SQuAD file\'s questions'
+  skipped = sum(split.get('skipped', {}).values())
+  return (f'{split["questions_in_file"]} in the SQuAD file {split["input"]} '
+          f'({skipped} skipped when writing: {split.get("skipped")}; '
+          f'{split.get("answers_not_at_offset", 0)} misaligned gold answers '
+          'left out)')
+
+
 def best_span(start_logits: np.ndarray, end_logits: np.ndarray,
               feature: Mapping, n_best_size: int,
               max_answer_length: int) -> Optional[SpanScore]:

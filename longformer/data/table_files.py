@@ -25,9 +25,14 @@ MISSING_COLUMNS = 'missing columns'
 
 
 class TableRow(NamedTuple):
-  """The wanted columns' values of one row, and where it came from."""
+  """The wanted columns' values of one row, and where it came from.
+
+  `row` is the row's 0-based position among the file's data rows, skipped
+  rows counted.
+  """
   values: Tuple[object, ...]
   source: str
+  row: int = 0
 
 
 def split_file_names(split: str) -> Tuple[str, ...]:
@@ -150,7 +155,7 @@ def _rows(f, header, indices, columns, num_text_columns, lines,
   """Yields the complete rows of an opened file, then closes it."""
   count = 0
   with f:
-    for line_number, fields in lines:
+    for row, (line_number, fields) in enumerate(lines):
       source = f'{f.name}:{line_number}'
       if isinstance(fields, dict):
         fields = [fields.get(name) for name in header]
@@ -164,7 +169,7 @@ def _rows(f, header, indices, columns, num_text_columns, lines,
           raise ValueError(f'{source}: column {names[0]!r} is {value!r}, '
                            f'not text. Fix the line.')
       count += 1
-      yield TableRow(values, source)
+      yield TableRow(values, source, row)
   if not count:
     raise ValueError(f'{f.name} has a header but no examples '
                      f'({skipped.summary()}).')

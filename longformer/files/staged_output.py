@@ -1,101 +1,196 @@
-"""Write a set of files to a hidden staging folder, then publish them.
+"""The one output rule of every tool: stage, verify, then publish the set.
 
-Tools write everything into `stage`, verify it, and only then call
-`publish`: nothing appears at the output until it is complete and checked,
-and a failure or Ctrl-C before that leaves no output files.
+A tool's output is a *set* of files in one folder: the files it writes,
+plus every file there that matches its `patterns` (what an earlier run of
+the tool may have written, e.g. `*.tf_record` of other splits). The rule:
 
-- A new output folder appears at once: the staging folder (a sibling) is
-  renamed to it, one atomic step.
-- Into an existing folder (staged in a hidden subfolder of it) the files
-  are moved one by one after checking that none of them exists yet
-  (existing outputs are never overwritten); a failed move takes back the
-  ones already moved.
+- An existing set (any member present) is refused, naming the files,
+  unless the user passed `--overwrite`; then the WHOLE set is replaced:
+  members this run does not write are removed too, so no stale file of an
+  earlier run is left beside the new ones.
+- Files are written into a hidden staging folder and only `publish` moves
+  them into place, after the tool has verified them. A failure or Ctrl-C
+  before that removes the staging folder; a kill (SIGKILL) leaves only the
+  hidden staging folder (`.<name>.partial-*`), never a file at an output
+  path.
+- A new output folder appears at once: its staging folder (a hidden
+  sibling) is renamed to it. Into an existing folder (staged in a hidden
+  subfolder of it, so renames stay on one file system) the old members are
+  moved aside into a hidden folder, the new files moved in (checkpoint data,
+  then index, then the rest, metadata files last), and the old ones
+  deleted; a failed move puts everything back as it was.
+
+Every file operation goes through `tf.io.gfile`, so `gs://` paths work
+(there a rename copies, so publishing is not atomic).
 """
 import contextlib
+import fnmatch
 import os
-import shutil
-import tempfile
-from typing import Iterator, List
+import posixpath
+import uuid
+from typing import Iterator, List, Optional, Sequence
+
+import tensorflow as tf
 
 
 class OutputExistsError(ValueError):
-  """An output file is already there; the tool refuses to overwrite it."""
+  """An output of the set is already there and --overwrite was not given."""
 
 
-def refuse_existing(paths: List[str]) -> None:
-  """Raises OutputExistsError naming every path of `paths` that exists."""
-  existing = [p for p in paths if os.path.lexists(p)]
+def _join(directory: str, name: str) -> str:
+  return posixpath.join(directory, name) if '://' in directory else (
+      os.path.join(directory, name))
+
+
+def _dirname(path: str) -> str:
+  return posixpath.dirname(path) if '://' in path else os.path.dirname(path)
+
+
+def _normalize(path: str) -> str:
+  return path.rstrip('/') if '://' in path else os.path.abspath(path)
+
+
+def refuse_existing(paths: Sequence[str], overwrite: bool = False) -> None:
+  """Raises OutputExistsError naming every path of `paths` that exists.
+
+  Args:
+    paths: output files or folders.
+    overwrite: the user's --overwrite; True accepts existing paths.
+  """
+  if overwrite:
+    return
+  existing = [p for p in paths if tf.io.gfile.exists(p)]
   if existing:
     raise OutputExistsError(
-        f'Output already exists: {", ".join(existing)}. Remove it or choose '
-        'another output path; nothing was written.')
+        f'Output already exists: {", ".join(existing)}. Pass --overwrite to '
+        'replace the whole output set, or choose another output path; '
+        'nothing was written.')
 
 
-def _move_order(name: str):
-  """TF checkpoint data, then its index, then files that point at them."""
-  return ('.data-' not in name, not name.endswith('.index'), name)
+def existing_members(final_dir: str, patterns: Sequence[str]) -> List[str]:
+  """Paths in `final_dir` whose names match one of `patterns` (globs)."""
+  if not tf.io.gfile.isdir(final_dir):
+    return []
+  names = [n.rstrip('/') for n in tf.io.gfile.listdir(final_dir)]
+  return [_join(final_dir, n) for n in sorted(names)
+          if not n.startswith('.') and
+          any(fnmatch.fnmatchcase(n, p) for p in patterns)]
 
 
-def _publish_into_existing(stage: str, final_dir: str) -> List[str]:
-  names = sorted(os.listdir(stage), key=_move_order)
-  refuse_existing([os.path.join(final_dir, n) for n in names])
-  moved = []
-  try:
-    for name in names:
-      os.rename(os.path.join(stage, name), os.path.join(final_dir, name))
-      moved.append(name)
-  except BaseException:
-    for name in moved:
-      os.rename(os.path.join(final_dir, name), os.path.join(stage, name))
-    raise
-  return [os.path.join(final_dir, n) for n in names]
+def check_output(final_dir: str, patterns: Sequence[str],
+                 overwrite: bool) -> None:
+  """Fails early, before any work, if the set exists and not `overwrite`."""
+  refuse_existing(existing_members(_normalize(final_dir), patterns),
+                  overwrite)
 
 
 @contextlib.contextmanager
-def staged(final_dir: str) -> Iterator['Stage']:
+def staged(final_dir: str, patterns: Sequence[str] = (),
+           overwrite: bool = False) -> Iterator['Stage']:
   """Yields a `Stage` for `final_dir`; its folder is removed on exit.
 
   Args:
     final_dir: the folder the files belong in (created on publish).
+    patterns: glob patterns of file names that belong to the set besides
+      the staged files (an earlier run's outputs), e.g. ('*.tf_record',).
+    overwrite: replace an existing set (else `publish` refuses it).
   """
-  final_dir = os.path.abspath(final_dir)
-  # Inside an existing folder (a hidden subfolder), else beside it, so the
-  # final renames never cross a file system.
-  parent = (final_dir if os.path.isdir(final_dir) else
-            os.path.dirname(final_dir))
-  os.makedirs(parent, exist_ok=True)
-  stage = Stage(final_dir, tempfile.mkdtemp(
-      prefix=f'.{os.path.basename(final_dir)}.partial-', dir=parent))
-  umask = os.umask(0)
-  os.umask(umask)
-  os.chmod(stage.path, 0o777 & ~umask)  # mkdtemp's 0700 -> a normal folder.
+  final_dir = _normalize(final_dir)
+  tag = uuid.uuid4().hex[:8]
+  if tf.io.gfile.isdir(final_dir):
+    path = _join(final_dir, f'.partial-{tag}')
+  else:
+    path = _join(_dirname(final_dir),
+                 f'.{os.path.basename(final_dir)}.partial-{tag}')
+  tf.io.gfile.makedirs(path)
+  stage = Stage(final_dir, path, tuple(patterns), overwrite)
   try:
     yield stage
   finally:
-    shutil.rmtree(stage.path, ignore_errors=True)
+    if tf.io.gfile.exists(path):
+      tf.io.gfile.rmtree(path)
+
+
+def _move_order(name: str):
+  """Checkpoint data, its index, other files, then metadata (it points at
+  the rest, so its presence means the set is complete)."""
+  return ('meta_data' in name or name.endswith('.yaml'),
+          '.data-' not in name, not name.endswith('.index'), name)
 
 
 class Stage:
   """A staging folder (`path`) for the files of `final_dir`."""
 
-  def __init__(self, final_dir: str, path: str):
+  def __init__(self, final_dir: str, path: str, patterns: Sequence[str],
+               overwrite: bool):
     self.final_dir = final_dir
     self.path = path
+    self._patterns = patterns
+    self._overwrite = overwrite
 
   def staged_path(self, final_path: str) -> str:
-    """Where to write the file that will end up at `final_path`."""
-    return os.path.join(self.path, os.path.relpath(
-        os.path.abspath(final_path), self.final_dir))
+    """Where to write the file that will end up at `final_path` (a path
+    inside `final_dir`, or a bare file name)."""
+    return _join(self.path, os.path.basename(final_path.rstrip('/')))
 
   def publish(self) -> List[str]:
     """Moves the staged files into `final_dir`; returns their final paths.
 
     Raises:
-      OutputExistsError: a file of the set is already there (then nothing
-        is moved).
+      OutputExistsError: a member of the set is already there and the stage
+        was not made with `overwrite` (then nothing is moved).
     """
-    if not os.path.exists(self.final_dir):
-      names = sorted(os.listdir(self.path))
-      os.rename(self.path, self.final_dir)
-      return [os.path.join(self.final_dir, n) for n in names]
-    return _publish_into_existing(self.path, self.final_dir)
+    names = sorted((n.rstrip('/') for n in tf.io.gfile.listdir(self.path)),
+                   key=_move_order)
+    if not tf.io.gfile.exists(self.final_dir):
+      tf.io.gfile.rename(self.path, self.final_dir)
+      return [_join(self.final_dir, n) for n in names]
+    old = existing_members(self.final_dir, (*self._patterns, *names))
+    refuse_existing(old, self._overwrite)
+    aside = _join(self.final_dir, f'.replaced-{uuid.uuid4().hex[:8]}')
+    moved_aside, moved_in = [], []
+    try:
+      if old:
+        tf.io.gfile.makedirs(aside)
+      for path in sorted(old, key=lambda p: not _move_order(p)[0]):
+        tf.io.gfile.rename(path, _join(aside, os.path.basename(path)))
+        moved_aside.append(path)
+      for name in names:
+        tf.io.gfile.rename(_join(self.path, name),
+                           _join(self.final_dir, name))
+        moved_in.append(name)
+    except BaseException:
+      for name in reversed(moved_in):
+        tf.io.gfile.rename(_join(self.final_dir, name), _join(self.path, name))
+      for path in reversed(moved_aside):
+        tf.io.gfile.rename(_join(aside, os.path.basename(path)), path)
+      if old:
+        tf.io.gfile.rmtree(aside)  # Empty again: every old file is back.
+      raise
+    if old:
+      tf.io.gfile.rmtree(aside)
+    return [_join(self.final_dir, n) for n in names]
+
+
+def write_text(stage: Stage, final_path: str, text: str) -> None:
+  """Writes `text` into the stage as the file of `final_path`."""
+  with tf.io.gfile.GFile(stage.staged_path(final_path), 'w') as f:
+    f.write(text)
+
+
+def count_records(path: str) -> int:
+  """Returns the number of records in a TFRecord file, reading all of it.
+
+  Raises:
+    tf.errors.DataLossError: the file is truncated or corrupt.
+  """
+  return sum(1 for _ in tf.data.TFRecordDataset(path))
+
+
+def verify_tfrecord(path: str, expected_count: int,
+                    name: Optional[str] = None) -> None:
+  """Raises ValueError unless `path` reads back `expected_count` records."""
+  count = count_records(path)
+  if count != expected_count:
+    raise ValueError(f'{name or path} reads back {count} records, but '
+                     f'{expected_count} were written; nothing was kept.')

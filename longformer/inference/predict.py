@@ -59,8 +59,7 @@ def run(request: Request) -> str:
                      '(a QA model) or --documents (a classifier).')
   name = PREDICTIONS_FILE if qa else LABELS_FILE
   output_path = os.path.join(os.path.abspath(request.output_dir), name)
-  if not request.overwrite:
-    staged_output.refuse_existing([output_path])
+  staged_output.refuse_existing([output_path], request.overwrite)
   model = loading.load_model(request.model)
   want = (saved_model_export.QUESTION_ANSWERING if qa else
           saved_model_export.CLASSIFIER)
@@ -187,13 +186,12 @@ def _counts(skipped: Dict[str, int]) -> str:
 
 def _write(output_path: str, value, overwrite: bool) -> None:
   """Writes `value` (dict: JSON; list: JSON lines) via the staging folder."""
-  with staged_output.staged(os.path.dirname(output_path)) as stage:
+  with staged_output.staged(os.path.dirname(output_path), (),
+                            overwrite) as stage:
     with open(stage.staged_path(output_path), 'w', encoding='utf-8') as f:
       if isinstance(value, dict):
         json.dump(value, f, indent=1, ensure_ascii=False)
       else:
         f.writelines(json.dumps(row, ensure_ascii=False) + '\n'
                      for row in value)
-    if overwrite and os.path.lexists(output_path):
-      os.remove(output_path)
     stage.publish()

@@ -19,7 +19,6 @@ Model Garden's SQuAD v1.1 or v2.0 evaluation.
 """
 import dataclasses
 import json
-import os
 
 from absl import logging
 import numpy as np
@@ -31,6 +30,7 @@ from official.nlp.data import data_loader_factory
 from official.nlp.data import question_answering_dataloader
 from official.nlp.tasks import question_answering
 from longformer.data import squad_postprocess
+from longformer.files import staged_output
 
 PREDICTIONS_FILE = 'predictions.json'
 
@@ -114,15 +114,21 @@ class LongformerQuestionAnsweringTask(question_answering.QuestionAnsweringTask):
     metrics = squad_postprocess.evaluate(self._eval_examples, predictions,
                                          scores_diff, version_2)
     metrics['num_evaluated_questions'] = float(len(predictions))
+    logging.info(
+        'SQuAD exact match %.4f, F1 %.4f over %d questions (the metrics\' '
+        'denominator): %d in the eval features file, %s',
+        metrics['exact_match'], metrics['final_f1'], len(predictions),
+        len(self._eval_examples), squad_postprocess.file_summary(
+            self.task_config.validation_features_path))
     return metrics
 
   def _write_predictions(self, predictions):
-    """Writes predictions JSON into the model dir (temp file, then rename)."""
+    """Writes predictions JSON into the model dir, replacing the last one."""
     if not self.logging_dir:
       return
-    path = os.path.join(self.logging_dir, PREDICTIONS_FILE)
-    tf.io.gfile.makedirs(self.logging_dir)
-    with tf.io.gfile.GFile(path + '.incomplete', 'w') as f:
-      json.dump(predictions, f, indent=1, ensure_ascii=False)
-    tf.io.gfile.rename(path + '.incomplete', path, overwrite=True)
+    with staged_output.staged(self.logging_dir, [PREDICTIONS_FILE],
+                              overwrite=True) as stage:
+      staged_output.write_text(stage, PREDICTIONS_FILE, json.dumps(
+          predictions, indent=1, ensure_ascii=False))
+      path, = stage.publish()
     logging.info('Wrote %d predictions to %s', len(predictions), path)
