@@ -39,6 +39,10 @@ class LongformerEncoderConfig(encoders.BertEncoderConfig):
       training; off by default).
     gradient_checkpointing: recompute each block in the backward pass,
       trading about one more forward pass for activation memory.
+  `return_attention_scores` (BertEncoderConfig's field) makes the encoder
+  also output `attentions` and `global_attentions`, each layer's attention
+  probabilities in HF's `output_attentions=True` layouts (see
+  `LongformerEncoder`).
   """
   vocab_size: int = 50265
   hidden_size: int = 768
@@ -87,4 +91,5 @@ def build_longformer_encoder(
       norm_first=encoder_cfg.norm_first,
       norm_epsilon=encoder_cfg.norm_epsilon,
       recompute_attention=encoder_cfg.recompute_attention,
-      gradient_checkpointing=encoder_cfg.gradient_checkpointing)
+      gradient_checkpointing=encoder_cfg.gradient_checkpointing,
+      return_attention_scores=encoder_cfg.return_attention_scores)

@@ -170,7 +170,7 @@ class LongformerAttention(tf_keras.layers.Layer):
         name=name)
 
   def call(self, query, value=None, attention_mask=None, plan=None,
-           training=None):
+           training=None, return_attention_scores=False):
     """Attends `query` to itself.
 
     Args:
@@ -186,9 +186,13 @@ class LongformerAttention(tf_keras.layers.Layer):
         window and global_attention_size slots). Without it the layer
         builds its own from `attention_mask`.
       training: enables dropout.
+      return_attention_scores: also return the attention probabilities in
+        HF's layouts (see `attention_probs`). It costs their memory and
+        bypasses `recompute_attention`; off, the graph is unchanged.
 
     Returns:
-      [B, T, D].
+      [B, T, D]; with `return_attention_scores` the tuple (output,
+      attentions [B, N, T, G + 2W + 1], global_attentions [B, N, T, G]).
     """
     del value  # Self-attention: see the docstring.
     seq_length = sliding_window.static_or_dynamic_length(query)
@@ -197,13 +201,64 @@ class LongformerAttention(tf_keras.layers.Layer):
       hidden, plan = self._own_plan(query, attention_mask)
     window = plan.windows[self._one_sided_window]
     dropout = lambda probs: self._dropout_layer(probs, training=training)
-    context = self._local_rows(hidden, plan, window, dropout,
-                               recompute_probs=self._recompute_attention and
-                               bool(training))
+    local = self._local_rows(hidden, plan, window, dropout,
+                             recompute_probs=self._recompute_attention and
+                             bool(training),
+                             return_probs=return_attention_scores)
+    context, local_probs = (local if return_attention_scores else
+                            (local, None))
+    global_probs = None
     if plan.slots is not None:
-      context = self._overwrite_global_rows(context, hidden, plan, dropout)
+      context = self._overwrite_global_rows(context, hidden, plan, dropout,
+                                            return_attention_scores)
+      if return_attention_scores:
+        context, global_probs = context
     output = self._project_output(context)  # [B, T', D]
-    return output[:, :seq_length] if own_plan else output
+    cut = (lambda x: x[:, :seq_length]) if own_plan else (lambda x: x)
+    if not return_attention_scores:
+      return cut(output)
+    attentions, global_attentions = self.attention_probs(
+        local_probs, global_probs, plan, window)
+    cut_rows = ((lambda x: x[:, :, :seq_length]) if own_plan else
+                (lambda x: x))
+    return cut(output), cut_rows(attentions), cut_rows(global_attentions)
+
+  def attention_probs(self, local_probs, global_probs, plan, window):
+    """The probabilities in HF's `attentions` and `global_attentions` layouts.
+
+    Args:
+      local_probs: the window probabilities, `local_scores`' layout.
+      global_probs: [B, N, G, T] the global rows' probabilities, or None
+        without global slots.
+      plan: the `AttentionPlan`.
+      window: this layer's `WindowPlan`.
+
+    Returns:
+      attentions: float32 [B, N, T, G + 2W + 1], the G global keys' columns
+        (slot order = position order), then column j the key t - W + j; rows
+        of padding and global tokens are 0 (HF's convention: the global
+        rows are in `global_attentions`).
+      global_attentions: float32 [B, N, T, G], [b, n, t, g] the probability
+        that global token g attends key t (G = 0 without slots); 0 in the
+        columns of empty slots.
+    """
+    g = self._global_attention_size if plan.slots is not None else 0
+    attentions = tf.cast(sliding_window.window_probs_as_hf(
+        local_probs, self._one_sided_window, window.dense, g), tf.float32)
+    keep = plan.is_real
+    if plan.slots is not None:
+      keep = tf.logical_and(keep, tf.logical_not(plan.slots.is_global))
+    attentions *= tf.cast(keep, tf.float32)[:, tf.newaxis, :, tf.newaxis]
+    if global_probs is None:
+      global_attentions = tf.zeros(
+          tf.concat([tf.shape(attentions)[:3], [0]], axis=0), tf.float32)
+    else:
+      global_attentions = tf.transpose(tf.cast(global_probs, tf.float32),
+                                       [0, 1, 3, 2])
+      # An empty slot has no query: 0 (HF's filler there is 1 / T).
+      global_attentions *= tf.cast(plan.slots.is_valid, tf.float32)[
+          :, tf.newaxis, tf.newaxis]
+    return attentions, global_attentions
 
   def _own_plan(self, query, attention_mask):
     """Pads `query` and builds the plan of this layer alone."""
@@ -264,7 +319,8 @@ class LongformerAttention(tf_keras.layers.Layer):
                                _static_or_minus_one(context),
                                output.shape[-1]])  # [B, T, D]
 
-  def _local_rows(self, hidden, plan, window, dropout, recompute_probs):
+  def _local_rows(self, hidden, plan, window, dropout, recompute_probs,
+                  return_probs=False):
     """Every token's context from its window and the global tokens.
 
     Args:
@@ -272,10 +328,13 @@ class LongformerAttention(tf_keras.layers.Layer):
       plan: `AttentionPlan`.
       window: this layer's `WindowPlan`.
       dropout: applied to the probabilities.
-      recompute_probs: recompute the probabilities in the backward pass.
+      recompute_probs: recompute the probabilities in the backward pass
+        (not with `return_probs`).
+      return_probs: also return the probabilities (after dropout), in
+        `local_scores`' layout.
 
     Returns:
-      [B, T, N, H].
+      [B, T, N, H]; with `return_probs` the tuple (context, probs).
     """
     query, key, value = self._local_projections(hidden)  # [B, N, T, H]
     w = self._one_sided_window
@@ -290,18 +349,27 @@ class LongformerAttention(tf_keras.layers.Layer):
       probs = tf.nn.softmax(tf.cast(scores, tf.float32) + window.bias,
                             axis=-1)
       probs = dropout(tf.cast(probs, value.dtype))
-      return sliding_window.window_context(
+      context = sliding_window.window_context(
           probs, value, w, global_value=global_of(value), dense=window.dense)
+      return (context, probs) if return_probs else context
 
-    if recompute_probs:  # Dropout masks are redrawn identically (seeded).
-      attend = recompute.recompute_in_backward(attend)
-    context = tf.transpose(attend(query, key, value), [0, 2, 1, 3])
+    if recompute_probs and not return_probs:  # Dropout masks are redrawn
+      attend = recompute.recompute_in_backward(attend)  # identically.
+    context = attend(query, key, value)
+    if return_probs:
+      context, probs = context
+    context = tf.transpose(context, [0, 2, 1, 3])
     # Padding queries get a zero context (HF zeroes their probabilities).
-    return context * tf.cast(plan.is_real, context.dtype)[:, :, tf.newaxis,
-                                                          tf.newaxis]
+    context *= tf.cast(plan.is_real, context.dtype)[:, :, tf.newaxis,
+                                                    tf.newaxis]
+    return (context, probs) if return_probs else context
 
-  def _overwrite_global_rows(self, context, hidden, plan, dropout):
-    """Replaces the global tokens' rows by their attention over everything."""
+  def _overwrite_global_rows(self, context, hidden, plan, dropout,
+                             return_probs=False):
+    """Replaces the global tokens' rows by their attention over everything.
+
+    With `return_probs` returns (context, probabilities [B, N, G, T]).
+    """
     g = self._global_attention_size
     slots = plan.slots
     global_query = self._scaled(self._projections['query_global'](
@@ -313,12 +381,15 @@ class LongformerAttention(tf_keras.layers.Layer):
       global_context = sliding_window.global_rows_context_folded(
           global_query, hidden, cast(key_global.kernel),
           cast(value_global.kernel), cast(value_global.bias),
-          plan.global_key_bias, dropout)
+          plan.global_key_bias, dropout, return_probs=return_probs)
     else:
       global_context = sliding_window.global_rows_context(
           global_query, key_global(hidden), value_global(hidden),
-          plan.global_key_bias, dropout)
-    return sliding_window.put_global_rows(context, global_context, slots)
+          plan.global_key_bias, dropout, return_probs=return_probs)
+    if return_probs:
+      global_context, probs = global_context
+    context = sliding_window.put_global_rows(context, global_context, slots)
+    return (context, probs) if return_probs else context
 
   @property
   def projections(self):

@@ -113,6 +113,27 @@ class LongformerEncoder(tf_keras.layers.Layer):
       recompute the block in the backward pass (Model Garden's XLA-friendly
       `recompute_grad`, dropout masks redrawn identically): activation
       memory of one block instead of all, for about one more forward pass.
+    return_attention_scores: also output each layer's attention
+      probabilities (after dropout) in the layouts of HF
+      `LongformerModel(output_attentions=True)`: `attentions`, a list of
+      float32 [B, N, T, G + attention_window + 1] (the G global keys'
+      columns in position order, then the window: column j is key
+      t - attention_window // 2 + j; rows of padding and of global tokens
+      are 0), and `global_attentions`, a list of float32 [B, N, T, G]
+      ([b, n, t, g]: global token g's probability on key t; 0 for a row's
+      empty slots, where HF has the filler 1 / its padded T). Both have
+      the input's
+      length T (HF pads the key axis of `global_attentions` to a
+      multiple of the window) and G = global_attention_size columns (HF:
+      the batch's largest number of global tokens). Off by default, and
+      free when off (the traced graph is the same as without the
+      option). On, they cost memory, 4 B N T (attention_window + 1 + 2G)
+      bytes per layer (~100 MB per example and layer at 4096 tokens,
+      window 512, 12 heads), and time (the conversion to HF's window
+      columns is a gather: a 2-layer hidden-64 encoder at 1024 tokens
+      ran 2.2x slower on CPU); they also disable `recompute_attention`
+      and `gradient_checkpointing`, so use it for inspection, not
+      training.
     **kwargs: other Layer arguments.
   """
 
@@ -139,6 +160,7 @@ class LongformerEncoder(tf_keras.layers.Layer):
                norm_epsilon: float = 1e-5,
                recompute_attention: bool = False,
                gradient_checkpointing: bool = False,
+               return_attention_scores: bool = False,
                **kwargs):
     super().__init__(**kwargs)
     windows = _windows_per_layer(attention_window, num_layers)
@@ -181,6 +203,7 @@ class LongformerEncoder(tf_keras.layers.Layer):
         'norm_epsilon': norm_epsilon,
         'recompute_attention': recompute_attention,
         'gradient_checkpointing': gradient_checkpointing,
+        'return_attention_scores': bool(return_attention_scores),
     }
 
     self._embedding_layer = embedding_layer or layers.OnDeviceEmbedding(
@@ -310,20 +333,35 @@ class LongformerEncoder(tf_keras.layers.Layer):
     plan = attention_plan.build(mask, windows,
                                 self._config['global_attention_size'])
     x = attention_plan.pad_to(x, length)
-    encoder_outputs = []
+    encoder_outputs, attentions, global_attentions = [], [], []
+    scores = self._config['return_attention_scores']
     for block in self._transformer_layers:
-      x = self._run_block(block, x, mask, plan, training)
+      if scores:
+        x, local_probs, global_probs = block(
+            [x, mask], plan=plan, training=training,
+            return_attention_scores=True)
+        attentions.append(local_probs)
+        global_attentions.append(global_probs)
+      else:
+        x = self._run_block(block, x, mask, plan, training)
       encoder_outputs.append(x)
     if not (isinstance(length, int) and length == seq_length):
       encoder_outputs = [out[:, :seq_length] for out in encoder_outputs]
+      attentions = [out[:, :, :seq_length] for out in attentions]
+      global_attentions = [out[:, :, :seq_length]
+                           for out in global_attentions]
     if self._config['output_range'] is not None:
       encoder_outputs[-1] = encoder_outputs[-1][:, :self._config[
           'output_range']]
     sequence_output = encoder_outputs[-1]
     pooled_output = self._pooler_layer(sequence_output[:, 0, :])
-    return dict(sequence_output=sequence_output,
-                pooled_output=pooled_output,
-                encoder_outputs=encoder_outputs)
+    outputs = dict(sequence_output=sequence_output,
+                   pooled_output=pooled_output,
+                   encoder_outputs=encoder_outputs)
+    if scores:
+      outputs.update(attentions=attentions,
+                     global_attentions=global_attentions)
+    return outputs
 
   def _run_block(self, block, x, mask, plan, training):
     """One block, recomputed in the backward pass if checkpointing."""

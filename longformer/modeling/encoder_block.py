@@ -145,7 +145,8 @@ class LongformerEncoderBlock(tf_keras.layers.Layer):
     return tf_keras.layers.LayerNormalization(
         name=name, axis=-1, epsilon=self._norm_epsilon, dtype=tf.float32)
 
-  def call(self, inputs, plan=None, training=None):
+  def call(self, inputs, plan=None, training=None,
+           return_attention_scores=False):
     """The block: post-LN as HF `LongformerLayer`, or pre-LN.
 
     Under mixed precision the attention and feed-forward matmuls run in
@@ -158,9 +159,12 @@ class LongformerEncoderBlock(tf_keras.layers.Layer):
         encoder's (then attention_mask is unused); without it the
         attention builds its own from attention_mask.
       training: enables dropout.
+      return_attention_scores: also return the attention probabilities
+        (see `LongformerAttention.call`).
 
     Returns:
-      float32 [B, T, D].
+      float32 [B, T, D]; with `return_attention_scores` the tuple (output,
+      attentions [B, N, T, G + 2W + 1], global_attentions [B, N, T, G]).
     """
     if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
       raise ValueError(
@@ -169,28 +173,39 @@ class LongformerEncoderBlock(tf_keras.layers.Layer):
           "1 = token, 2 = global token with global_tokens='marked').")
     hidden, mask = inputs
     hidden = tf.cast(hidden, self.dtype)
+    probs = []  # Filled by `_attend` with `return_attention_scores`.
+    attend = lambda x: self._attend(x, mask, plan, training,
+                                    probs if return_attention_scores else None)
     if self._norm_first:
-      return self._pre_ln(hidden, mask, plan, training)
-    attention_output = self._attention_layer_norm(
-        hidden + self._attend(hidden, mask, plan, training),
-        training=training)
-    return self._output_layer_norm(
-        self._feed_forward(attention_output, training) + attention_output,
-        training=training)
+      output = self._pre_ln(hidden, attend, training)
+    else:
+      attention_output = self._attention_layer_norm(hidden + attend(hidden),
+                                                    training=training)
+      output = self._output_layer_norm(
+          self._feed_forward(attention_output, training) + attention_output,
+          training=training)
+    return (output, *probs) if return_attention_scores else output
 
-  def _pre_ln(self, hidden, mask, plan, training):
+  def _pre_ln(self, hidden, attend, training):
     """Pre-LN: x + attention(LN(x)), then y + ffn(LN(y))."""
     normed = self._attention_layer_norm(hidden, training=training)
-    attention_output = hidden + self._attend(normed, mask, plan, training)
+    attention_output = hidden + attend(normed)
     return attention_output + self._feed_forward(
         self._output_layer_norm(attention_output, training=training),
         training)
 
-  def _attend(self, hidden, mask, plan, training):
-    """Attention with its output dropout: [B, T, D] -> float32 [B, T, D]."""
-    output = self._attention_dropout(
-        self._attention_layer(query=hidden, attention_mask=mask, plan=plan,
-                              training=training), training=training)
+  def _attend(self, hidden, mask, plan, training, probs=None):
+    """Attention with its output dropout: [B, T, D] -> float32 [B, T, D].
+
+    With a `probs` list, appends the attention's two probability tensors.
+    """
+    output = self._attention_layer(
+        query=hidden, attention_mask=mask, plan=plan, training=training,
+        return_attention_scores=probs is not None)
+    if probs is not None:
+      output, *scores = output
+      probs.extend(scores)
+    output = self._attention_dropout(output, training=training)
     return tf.cast(output, self.dtype)
 
   def _feed_forward(self, x, training):

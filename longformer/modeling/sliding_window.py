@@ -341,7 +341,7 @@ def window_context(probs: tf.Tensor, value: tf.Tensor,
 def global_rows_context_folded(global_query: tf.Tensor, hidden: tf.Tensor,
                                key_kernel: tf.Tensor, value_kernel: tf.Tensor,
                                value_bias: tf.Tensor, key_bias: tf.Tensor,
-                               dropout_fn) -> tf.Tensor:
+                               dropout_fn, return_probs: bool = False):
   """`global_rows_context` without projecting every token's global K and V.
 
   The global keys and values are linear in the hidden states, so the
@@ -359,9 +359,11 @@ def global_rows_context_folded(global_query: tf.Tensor, hidden: tf.Tensor,
     value_bias: [N, H], the global value projection bias.
     key_bias: float32 [B, 1, 1, T], `global_key_bias` of the padding.
     dropout_fn: applied to the probabilities.
+    return_probs: also return the probabilities.
 
   Returns:
-    [B, G, N, H].
+    [B, G, N, H]; with `return_probs` also the probabilities (after
+    dropout) [B, N, G, T].
   """
   folded_query = tf.einsum('BGNH,DNH->BGND', global_query, key_kernel)
   scores = tf.einsum('BGND,BTD->BNGT', folded_query, hidden)
@@ -369,13 +371,14 @@ def global_rows_context_folded(global_query: tf.Tensor, hidden: tf.Tensor,
   probs = dropout_fn(tf.cast(probs, hidden.dtype))  # [B, N, G, T]
   mixed = tf.einsum('BNGT,BTD->BGND', probs, hidden)  # [B, G, N, D]
   total = tf.transpose(tf.reduce_sum(probs, axis=-1), [0, 2, 1])  # [B, G, N]
-  return (tf.einsum('BGND,DNH->BGNH', mixed, value_kernel) +
-          total[..., tf.newaxis] * value_bias)
+  context = (tf.einsum('BGND,DNH->BGNH', mixed, value_kernel) +
+             total[..., tf.newaxis] * value_bias)
+  return (context, probs) if return_probs else context
 
 
 def global_rows_context(global_query: tf.Tensor, key: tf.Tensor,
                         value: tf.Tensor, key_bias: tf.Tensor,
-                        dropout_fn) -> tf.Tensor:
+                        dropout_fn, return_probs: bool = False):
   """Global tokens' attention over the whole sequence.
 
   Args:
@@ -384,11 +387,61 @@ def global_rows_context(global_query: tf.Tensor, key: tf.Tensor,
     value: [B, T, N, H], global-projection values of every token.
     key_bias: float32 [B, 1, 1, T], `global_key_bias` of the padding.
     dropout_fn: applied to the probabilities.
+    return_probs: also return the probabilities.
 
   Returns:
-    [B, G, N, H].
+    [B, G, N, H]; with `return_probs` also the probabilities (after
+    dropout) [B, N, G, T].
   """
   scores = tf.einsum('BGNH,BTNH->BNGT', global_query, key)
   probs = tf.nn.softmax(tf.cast(scores, tf.float32) + key_bias, axis=-1)
   probs = dropout_fn(tf.cast(probs, value.dtype))
-  return tf.einsum('BNGT,BTNH->BGNH', probs, value)
+  context = tf.einsum('BNGT,BTNH->BGNH', probs, value)
+  return (context, probs) if return_probs else context
+
+
+def window_probs_as_hf(probs: tf.Tensor, one_sided_window: int, dense: bool,
+                       global_size: int) -> tf.Tensor:
+  """Local probabilities in HF's `attentions` layout.
+
+  Args:
+    probs: probabilities in the layout of `local_scores` (dense
+      [B, N, T, T + G], blocked [B, N, C, b, K + G]), the last G columns
+      the global keys'.
+    one_sided_window: W.
+    dense: the layout.
+    global_size: G, the number of global columns of `probs` (0 for none).
+
+  Returns:
+    [B, N, T, G + 2W + 1]: the G global keys first, then the window, column
+    j the key t - W + j (0 where that key is outside the sequence), as HF
+    `LongformerModel(output_attentions=True).attentions`. Rows are not
+    zeroed here (padding and global rows are the caller's).
+  """
+  w = one_sided_window
+  width = 2 * w + 1
+  keys = probs.shape[-1] - global_size
+  local, global_probs = probs[..., :keys], probs[..., keys:]
+  offsets = tf.range(width)
+  if dense:  # Column j of query t: key t - W + j, if inside [0, T).
+    index = tf.range(keys)[:, tf.newaxis] + offsets - w  # [T, 2W + 1]
+    inside = tf.logical_and(index >= 0, index < keys)
+    index = tf.clip_by_value(index, 0, keys - 1)
+  else:  # Query q of a block sees key q + s*b - W + j of its K (s*b = W).
+    block, sides = block_layout(w)
+    index = tf.range(block)[:, tf.newaxis] + offsets + (sides * block - w)
+    inside = None
+  index = tf.broadcast_to(index, tf.concat(
+      [tf.shape(local)[:-1], [width]], axis=0))
+  rank = len(local.shape)
+  window = tf.gather(local, index, axis=rank - 1, batch_dims=rank - 1)
+  if inside is not None:
+    window = tf.where(inside, window, tf.zeros_like(window))
+  else:  # [B, N, C, b, 2W + 1] -> [B, N, C*b, 2W + 1]; outside keys are
+    # closed in `window_bias`, so their probabilities are already 0.
+    window = tf.reshape(window, [tf.shape(local)[0], local.shape[1], -1,
+                                 width])
+    global_probs = tf.reshape(global_probs, [tf.shape(local)[0],
+                                             local.shape[1], -1,
+                                             global_size])
+  return tf.concat([global_probs, window], axis=-1)
