@@ -93,7 +93,8 @@ def classify(predict: Callable, tokenizer, docs: Sequence[Tuple[str, str]],
   kept = [(i, t) for i, t in docs if t.strip()]
   skipped = {EMPTY_TEXT: len(docs) - len(kept)} if len(kept) < len(docs) else {}
   encoded = documents.encode_documents(
-      tokenizer, [documents.Document(t, -1, i) for i, t in kept],
+      tokenizer,
+      [documents.Document(t, -1, i, row) for row, (i, t) in enumerate(kept)],
       max_seq_length) if kept else []
   pad = tokenizer.pad_token_id
   ids = [list(e.input_ids) + [pad] * (max_seq_length - len(e.input_ids))
