@@ -238,6 +238,36 @@ class TrainPyTest(tf.test.TestCase):
         self.assertIn('new --model_dir', error, msg=msg)
         self.assertEqual(self._model_dir_files(), before, msg=msg)
 
+  def test_other_attention_settings_are_refused_params_yaml_kept(self):
+    """Same variables, other computation: refused, naming both values."""
+    overrides = self._copy_shared_model_dir()
+    before = self._model_dir_files()
+    changes = [('train', 'attention_window', [16], '[8]', '[16]'),
+               ('train', 'global_attention_size', 2, '1', '2'),
+               ('train', 'global_tokens', 'marked', "'first'", "'marked'"),
+               ('eval', 'attention_window', [4], '[8]', '[4]')]
+    for mode, field, value, saved, new in changes:
+      changed = _copy(overrides)
+      changed['task']['model']['encoder']['any'][field] = value
+      changed['trainer']['train_steps'] = 3
+      msg = f'{mode}: {field}={value}'
+      with self.assertRaisesRegex(ValueError, 'trained with other model '
+                                  'settings', msg=msg) as raised:
+        tiny_experiment.run_train(self._model_dir, changed, mode)
+      self.assertIn(
+          f'task.model.encoder.any.{field}: {saved} in '
+          f'{os.path.join(self._model_dir, "params.yaml")}, {new} now',
+          str(raised.exception), msg=msg)
+      self.assertEqual(self._model_dir_files(), before, msg=msg)
+
+  def test_resume_may_change_what_does_not_change_the_computation(self):
+    overrides = self._copy_shared_model_dir()
+    overrides['task']['model']['encoder']['any']['initializer_range'] = 0.5
+    overrides['task']['model']['encoder']['any']['recompute_attention'] = True
+    overrides['trainer']['train_steps'] = 3
+    tiny_experiment.run_train(self._model_dir, overrides)
+    self.assertEqual(self._latest_step(), 3)
+
   def test_empty_input_path_names_the_key(self):
     overrides = _copy(self._shared.overrides)
     overrides['task']['validation_data']['input_path'] = ''
