@@ -359,7 +359,7 @@ class TrainPyProcessTest(tf.test.TestCase):
     with self.assertLogs('absl', 'INFO') as logs:
       tiny_experiment.run_train(self._model_dir, overrides)
     output = '\n'.join(logs.output)
-    self.assertIn('Taking over the stale lock', output)
+    self.assertIn('Took over the stale lock', output)
     self.assertEqual(_start_step(output), killed_at)
     self.assertEqual(self._latest_step(), killed_at + 2)
     self.assertFalse(os.path.exists(lock))
