@@ -11,7 +11,9 @@ stops at `trainer.train_steps`.
 
 Added before anything is written to `--model_dir`:
 - the input files of the mode are checked (an empty `input_path`, no match,
-  no records: an error naming the config key and the fix);
+  no records: an error naming the config key and the fix), and so is the
+  config against what the records need (`seq_length`, `global_tokens`,
+  `global_attention_size`: `longformer/training/records_check.py`);
 - a training job locks `--model_dir` (`longformer/training/model_dir_lock.py`),
   so a second job on the same directory refuses to start;
 - a checkpoint already in `--model_dir` must fit the configured model
@@ -79,6 +81,7 @@ import longformer  # pylint: disable=unused-import
 from longformer.training import input_checks
 from longformer.training import known_warnings
 from longformer.training import model_dir_lock
+from longformer.training import records_check
 from longformer.training import resume_check
 # pylint: enable=g-import-not-at-top
 
@@ -246,7 +249,8 @@ def run_with_checks(params: cfg.ExperimentConfig,
     RuntimeError: another training job holds model_dir's lock.
   """
   _check_mode(params, mode)
-  input_checks.check_input_paths(params, mode)
+  records_check.check_records_fit(
+      params, input_checks.check_input_paths(params, mode))
   lock_path = None
   if 'train' in mode and _is_chief():
     lock_path = model_dir_lock.acquire(model_dir)

@@ -277,6 +277,17 @@ class TrainPyTest(tf.test.TestCase):
       tiny_experiment.run_train(self._model_dir, overrides, 'train_and_eval')
     self.assertFalse(os.path.exists(self._model_dir))
 
+  def test_records_of_another_length_are_refused_before_training(self):
+    """Not `Can't parse serialized Example` from inside the input pipeline."""
+    overrides = _copy(self._shared.overrides)
+    overrides['task']['train_data']['seq_length'] = 32
+    overrides['task']['validation_data']['seq_length'] = 32
+    with self.assertRaisesRegex(
+        ValueError, r'task.train_data.seq_length=32, but .*64-token records.*'
+        r'task.train_data.seq_length=64'):
+      tiny_experiment.run_train(self._model_dir, overrides, 'train_and_eval')
+    self.assertFalse(os.path.exists(self._model_dir))
+
   def test_empty_tfrecord_names_the_file(self):
     empty = os.path.join(self._tmp, 'empty.tf_record')
     with tf.io.TFRecordWriter(empty):
