@@ -21,10 +21,10 @@ Added before anything is written to `--model_dir`:
   restores it (train, eval, continuous_eval), else the run refuses.
 `run_with_checks` is all of this for a parsed config; tests call it in
 process.
-Metrics are built under the float32 policy (`create_task`). Two known,
-harmless warnings are silenced: tensorflow_hub's `pkg_resources` deprecation
-and the "no gradient" note for `key_global/bias` (`longformer/known_warnings.py`
-says why it is exactly zero).
+Metrics are built under the float32 policy (`create_task`). Known, harmless
+warnings are silenced at their source: tensorflow_hub's `pkg_resources`
+deprecation and the "no gradient" note for `key_global/bias` and the unused
+encoder pooler (`longformer/training/known_warnings.py` says why).
 
 Example (docs/training.md has the full MNLI recipe):
 
@@ -248,6 +248,7 @@ def run_with_checks(params: cfg.ExperimentConfig,
       config's model cannot resume or evaluate; nothing was written.
     RuntimeError: another training job holds model_dir's lock.
   """
+  known_warnings.install()
   _check_mode(params, mode)
   records_check.check_records_fit(
       params, input_checks.check_input_paths(params, mode))
@@ -263,7 +264,6 @@ def run_with_checks(params: cfg.ExperimentConfig,
 
 
 def main(_):
-  known_warnings.install()
   gin.parse_config_files_and_bindings(FLAGS.gin_file, FLAGS.gin_params)
   params = train_utils.parse_configuration(FLAGS)
   run_with_checks(params, FLAGS.model_dir, FLAGS.mode,
