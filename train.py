@@ -11,15 +11,20 @@ stops at `trainer.train_steps`.
 
 Added before anything is written to `--model_dir`:
 - the input files of the mode are checked (an empty `input_path`, no match,
-  no records: an error naming the config key and the fix);
-- a training job locks `--model_dir` (`longformer/model_dir_lock.py`), so a
-  second job on the same directory refuses to start;
+  no records: an error naming the config key and the fix), and so is the
+  config against what the records need (`seq_length`, `global_tokens`,
+  `global_attention_size`: `longformer/training/records_check.py`);
+- a training job locks `--model_dir` (`longformer/training/model_dir_lock.py`),
+  so a second job on the same directory refuses to start;
 - a checkpoint already in `--model_dir` must fit the configured model
-  exactly (`longformer/resume_check.py`), else the run refuses to resume.
-Metrics are built under the float32 policy (`_create_task`). Two known,
-harmless warnings are silenced: tensorflow_hub's `pkg_resources` deprecation
-and the "no gradient" note for `key_global/bias` (`longformer/known_warnings.py`
-says why it is exactly zero).
+  exactly (`longformer/training/resume_check.py`), in every mode that
+  restores it (train, eval, continuous_eval), else the run refuses.
+`run_with_checks` is all of this for a parsed config; tests call it in
+process.
+Metrics are built under the float32 policy (`create_task`). Known, harmless
+warnings are silenced at their source: tensorflow_hub's `pkg_resources`
+deprecation and the "no gradient" note for `key_global/bias` and the unused
+encoder pooler (`longformer/training/known_warnings.py` says why).
 
 Example (docs/fine_tune.md has the full MNLI recipe):
 
@@ -76,6 +81,7 @@ import longformer  # pylint: disable=unused-import
 from longformer.training import input_checks
 from longformer.training import known_warnings
 from longformer.training import model_dir_lock
+from longformer.training import records_check
 from longformer.training import resume_check
 # pylint: enable=g-import-not-at-top
 
@@ -107,8 +113,8 @@ def _build_metrics_in_float32(build_metrics, training=None):
     tf_keras.mixed_precision.set_global_policy(policy)
 
 
-def _create_task(params: cfg.ExperimentConfig,
-                 model_dir: str) -> base_task.Task:
+def create_task(params: cfg.ExperimentConfig,
+                model_dir: Optional[str]) -> base_task.Task:
   """The experiment's task, its metrics built under the float32 policy."""
   task = task_factory.get_task(params.task, logging_dir=model_dir)
   task.build_metrics = functools.partial(_build_metrics_in_float32,
@@ -143,9 +149,9 @@ def run(
   while True:
     preemption_watcher = None
     try:
-      run_strategy = strategy or _create_strategy(params)
+      run_strategy = strategy or create_strategy(params)
       with run_strategy.scope():
-        task = _create_task(params, model_dir)
+        task = create_task(params, model_dir)
       if isinstance(run_strategy, tf.distribute.TPUStrategy):
         preemption_watcher = tf.distribute.experimental.PreemptionWatcher()
       return train_lib.run_experiment(
@@ -162,7 +168,8 @@ def run(
       strategy = None  # reconnect
 
 
-def _create_strategy(params: cfg.ExperimentConfig) -> tf.distribute.Strategy:
+def create_strategy(params: cfg.ExperimentConfig) -> tf.distribute.Strategy:
+  """The distribution strategy `params.runtime` describes."""
   return distribute_utils.get_distribution_strategy(
       distribution_strategy=params.runtime.distribution_strategy,
       all_reduce_alg=params.runtime.all_reduce_alg,
@@ -192,12 +199,14 @@ def _check_mode(params: cfg.ExperimentConfig, mode: str) -> None:
         '. Use --mode=train_and_eval, or float32 for this mode.')
 
 
-def _train(params: cfg.ExperimentConfig, model_dir: str, mode: str) -> None:
+def _train(params: cfg.ExperimentConfig, model_dir: str, mode: str,
+           pretrain_steps: Optional[int],
+           enable_async_checkpointing: bool) -> None:
   """Model Garden's `main` after the config is parsed and checked."""
   if mode == 'continuous_train_and_eval':
     train_utils.serialize_config(params, model_dir)
     continuous_finetune_lib.run_continuous_finetune(
-        mode, params, model_dir, pretrain_steps=FLAGS.pretrain_steps)
+        mode, params, model_dir, pretrain_steps=pretrain_steps)
   else:
     # bfloat16 suits TPUs, float16 GPUs; the optimizer gets loss scaling for
     # float16 in `Task.create_optimizer`.
@@ -206,31 +215,60 @@ def _train(params: cfg.ExperimentConfig, model_dir: str, mode: str) -> None:
           params.runtime.mixed_precision_dtype)
     # The strategy comes first: multi-worker collectives and TPUs must be
     # set up before any TensorFlow op runs (the architecture check runs ops).
-    strategy = _create_strategy(params)
+    strategy = create_strategy(params)
+    # Every mode here restores model_dir's latest checkpoint: training
+    # resumes from it, eval modes evaluate it.
+    resume_check.check_checkpoint_matches(params, model_dir)
     if 'train' in mode:
-      resume_check.check_checkpoint_matches(params, model_dir)
       # Eval-only jobs write no params.yaml, so a continuous eval job never
       # races the train job writing the same file.
       train_utils.serialize_config(params, model_dir)
     run(params, model_dir, mode, strategy,
-        enable_async_checkpointing=FLAGS.enable_async_checkpointing)
+        enable_async_checkpointing=enable_async_checkpointing)
   train_utils.save_gin_config(mode, model_dir)
 
 
-def main(_):
+def run_with_checks(params: cfg.ExperimentConfig,
+                    model_dir: str,
+                    mode: str,
+                    pretrain_steps: Optional[int] = None,
+                    enable_async_checkpointing: bool = True) -> None:
+  """What `main` does with a parsed config: checks, lock, then the run.
+
+  Args:
+    params: the experiment config, as `train_utils.parse_configuration`
+      returns it.
+    model_dir: `--model_dir`.
+    mode: `--mode`.
+    pretrain_steps: `--pretrain_steps` (continuous_train_and_eval only).
+    enable_async_checkpointing: `--enable_async_checkpointing`.
+
+  Raises:
+    ValueError: bad input files, or a model_dir holding a checkpoint this
+      config's model cannot resume or evaluate; nothing was written.
+    RuntimeError: another training job holds model_dir's lock.
+  """
   known_warnings.install()
-  gin.parse_config_files_and_bindings(FLAGS.gin_file, FLAGS.gin_params)
-  params = train_utils.parse_configuration(FLAGS)
-  _check_mode(params, FLAGS.mode)
-  input_checks.check_input_paths(params, FLAGS.mode)
+  _check_mode(params, mode)
+  records_check.check_records_fit(
+      params, input_checks.check_input_paths(params, mode))
   lock_path = None
-  if 'train' in FLAGS.mode and _is_chief():
-    lock_path = model_dir_lock.acquire(FLAGS.model_dir)
+  if 'train' in mode and _is_chief():
+    lock_path = model_dir_lock.acquire(model_dir)
   try:
-    _train(params, FLAGS.model_dir, FLAGS.mode)
+    _train(params, model_dir, mode, pretrain_steps,
+           enable_async_checkpointing)
   finally:
     if lock_path:
       model_dir_lock.release(lock_path)
+
+
+def main(_):
+  gin.parse_config_files_and_bindings(FLAGS.gin_file, FLAGS.gin_params)
+  params = train_utils.parse_configuration(FLAGS)
+  run_with_checks(params, FLAGS.model_dir, FLAGS.mode,
+                  pretrain_steps=FLAGS.pretrain_steps,
+                  enable_async_checkpointing=FLAGS.enable_async_checkpointing)
 
 
 if __name__ == '__main__':

@@ -100,8 +100,10 @@ flags.DEFINE_integer('memory_repeats', 1,
 flags.DEFINE_integer('matmul_repeats', 10, 'Timed runs of the matmul.')
 flags.DEFINE_integer('threads', 2, 'Intra-op threads for either framework.')
 flags.DEFINE_integer('timeout', 3600, 'Seconds before a worker is killed.')
-flags.DEFINE_string('output_dir', 'benchmarks/results',
-                    'Where results.{json,md} and benchmark.png go.')
+flags.DEFINE_string('output_dir', '',
+                    'Where results.{json,md} and benchmark.png go; default: '
+                    'a new directory under the system temp dir (printed). Name '
+                    'benchmarks/results to update the committed tables.')
 flags.DEFINE_bool('report_only', False,
                   'Run nothing: rewrite results.md and benchmark.png from '
                   '<output_dir>/results.json (e.g. of an interrupted run).')
@@ -191,6 +193,11 @@ def verdict(results: Dict[str, object]) -> str:
 def main(argv: List[str]) -> None:
   del argv
   validate_flags()
+  if FLAGS.report_only and not FLAGS.output_dir:
+    raise app.UsageError('--report_only needs --output_dir (the folder '
+                         'holding results.json).')
+  FLAGS.output_dir = workers.output_dir_or_fresh(FLAGS.output_dir, 'encoder')
+  print(f'Writing to {FLAGS.output_dir}', flush=True)
   os.makedirs(FLAGS.output_dir, exist_ok=True)
   if FLAGS.report_only:
     with open(os.path.join(FLAGS.output_dir, 'results.json')) as f:

@@ -67,8 +67,11 @@ flags.DEFINE_list('ours_steps', list(OURS_STEPS),
 flags.DEFINE_integer('repeats', 3, 'Timed steps per configuration.')
 flags.DEFINE_integer('threads', 2, 'Intra-op threads for either framework.')
 flags.DEFINE_integer('timeout', 3600, 'Seconds before a worker is killed.')
-flags.DEFINE_string('output_dir', 'benchmarks/results_finetune',
-                    'Where results.{json,md} and finetune.png go.')
+flags.DEFINE_string('output_dir', '',
+                    'Where results.{json,md} and finetune.png go; default: '
+                    'a new directory under the system temp dir (printed). Name '
+                    'benchmarks/results_finetune to update the committed '
+                    'tables.')
 flags.DEFINE_bool('report_only', False,
                   'Run nothing: rewrite results.md and finetune.png from '
                   '<output_dir>/results.json.')
@@ -167,6 +170,11 @@ def run_all() -> Dict[str, object]:
 def main(argv: List[str]) -> None:
   del argv
   validate_flags()
+  if FLAGS.report_only and not FLAGS.output_dir:
+    raise app.UsageError('--report_only needs --output_dir (the folder '
+                         'holding results.json).')
+  FLAGS.output_dir = workers.output_dir_or_fresh(FLAGS.output_dir, 'finetune')
+  print(f'Writing to {FLAGS.output_dir}', flush=True)
   os.makedirs(FLAGS.output_dir, exist_ok=True)
   path = os.path.join(FLAGS.output_dir, 'results.json')
   if FLAGS.report_only:

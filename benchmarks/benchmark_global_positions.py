@@ -36,8 +36,11 @@ flags.DEFINE_integer('threads', 2, 'Intra-op threads.')
 flags.DEFINE_string('baseline_path', '',
                     'Optional checkout of an earlier version (its first-N '
                     'configuration is measured beside ours).')
-flags.DEFINE_string('output_dir', 'benchmarks/results_global',
-                    'Where results.json and results.md go.')
+flags.DEFINE_string('output_dir', '',
+                    'Where results.json and results.md go; default: a new '
+                    'directory under the system temp dir (printed). Name '
+                    'benchmarks/results_global to update the committed '
+                    'tables.')
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _REPO = os.path.dirname(_HERE)
@@ -94,6 +97,9 @@ def _table(medians):
 
 def main(argv):
   del argv
+  FLAGS.output_dir = FLAGS.output_dir or tempfile.mkdtemp(
+      prefix='longformer_global_positions_')
+  print(f'Writing to {FLAGS.output_dir}', flush=True)
   configs = _configurations()
   samples = {}
   for round_index in range(FLAGS.rounds):

@@ -117,13 +117,11 @@ def ours_step() -> Callable[[], None]:
   batch = ours_batch(tf)
   # train.py's own strategy and task factory (metrics built under the
   # float32 policy), so the step is the one train.py runs.
-  # pylint: disable=protected-access
-  strategy = (train_script._create_strategy(params)
+  strategy = (train_script.create_strategy(params)
               if FLAGS.ours_step == 'trainer'
               else tf.distribute.get_strategy())
   with strategy.scope():
-    task = train_script._create_task(params, None)
-    # pylint: enable=protected-access
+    task = train_script.create_task(params, None)
     model = task.build_model()
     optimizer = task.create_optimizer(params.trainer.optimizer_config,
                                       params.runtime)

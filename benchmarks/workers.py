@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Dict, List
 
@@ -21,6 +22,17 @@ CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXCEPTION_LINE = re.compile(r'^[A-Za-z_][\w.]*(Error|Exception|Exit)\b')
 WRAPPER_MESSAGE = re.compile(
     r'in user code:$|^\S+: Exception encountered when calling layer')
+
+
+def output_dir_or_fresh(output_dir: str, name: str) -> str:
+  """`output_dir`, or if empty a new directory outside the checkout.
+
+  The committed tables under benchmarks/results* change only when a command
+  names them, so a quick trial run never overwrites them.
+  """
+  if output_dir:
+    return output_dir
+  return tempfile.mkdtemp(prefix=f'longformer_{name}_')
 
 
 def last_exception(stderr: str) -> str:

@@ -15,6 +15,18 @@ beside them):
   training/    train.py's guards: model-dir lock, resume and input checks
   files/       writing a set of output files all or nothing
 """
+import warnings
+
+# tensorflow_hub (imported by Model Garden's tasks, below) imports the
+# deprecated pkg_resources, which warns on import (setuptools < 81 is
+# pinned, so it works). Importing it first with that one warning ignored
+# keeps every tool's output free of it; no other warning is touched.
+with warnings.catch_warnings():
+  warnings.filterwarnings('ignore', message='pkg_resources is deprecated',
+                          category=UserWarning)
+  import pkg_resources  # pylint: disable=g-import-not-at-top,unused-import
+
+# pylint: disable=g-import-not-at-top,g-bad-import-order
 from longformer.configs import experiments  # pylint: disable=unused-import
 from longformer.configs.encoder_config import LongformerEncoderConfig
 from longformer.modeling.attention import LongformerAttention

@@ -18,6 +18,16 @@ _MACHINE = {'cpu': 'test CPU', 'cpu_count': 2, 'memory_gib': 8.0,
             'load_before': [0.0, 0.0, 0.0]}
 
 
+def _default_output_dir():
+  """What the benchmark commands write into when not told."""
+  sys.path.insert(0, os.path.dirname(_SCRIPT))
+  try:
+    import workers  # pylint: disable=g-import-not-at-top
+  finally:
+    sys.path.pop(0)
+  return workers.output_dir_or_fresh('', 'encoder')
+
+
 def _run(impl, mode, tokens_per_s, dtype=None, **extra):
   """A successful worker result at 4096 tokens, 12 layers."""
   result = {'impl': impl, 'mode': mode, 'seq_length': 4096, 'num_layers': 12,
@@ -155,6 +165,27 @@ class BenchmarkReportTest(unittest.TestCase):
     self.assertIn('- Original port: not given', markdown)
     self.assertIn('| float32 | original port under XLA | not given | '
                   'not given |', markdown)
+
+
+class DefaultOutputDirTest(unittest.TestCase):
+
+  def test_default_is_a_fresh_directory_outside_the_checkout(self):
+    checkout = os.path.dirname(os.path.dirname(_SCRIPT))
+    first, second = _default_output_dir(), _default_output_dir()
+    for path in (first, second):
+      self.assertTrue(os.path.isdir(path))
+      self.assertEqual(os.listdir(path), [])
+      self.assertFalse(os.path.realpath(path).startswith(
+          os.path.realpath(checkout) + os.sep), path)
+      os.rmdir(path)
+    self.assertNotEqual(first, second)
+
+  def test_report_only_without_output_dir_is_refused(self):
+    result = subprocess.run([sys.executable, _SCRIPT, '--report_only'],
+                            capture_output=True, text=True, timeout=300,
+                            check=False)
+    self.assertNotEqual(result.returncode, 0)
+    self.assertIn('--report_only needs --output_dir', result.stderr)
 
 
 class WorkerFailureTest(unittest.TestCase):

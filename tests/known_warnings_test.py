@@ -1,5 +1,9 @@
-"""Tests for longformer/known_warnings.py: only key_global biases are hidden."""
+"""Tests for known_warnings.py: only key_global biases and the unused
+pooler are hidden."""
 import logging
+import os
+import subprocess
+import sys
 
 import tensorflow as tf
 
@@ -9,6 +13,7 @@ _MESSAGE = 'Gradients do not exist for variables %s when minimizing the loss.'
 _BIAS = ('longformer_encoder/transformer/layer_0/self_attention/'
          'key_global/bias:0')
 _POOLER = 'longformer_encoder/pooler_transform/kernel:0'
+_OTHER = 'classifier/dense/kernel:0'
 
 
 class _Collect(logging.Handler):
@@ -38,13 +43,30 @@ class KnownWarningsTest(tf.test.TestCase):
     self._logger.warning(_MESSAGE, [_BIAS, _BIAS.replace('layer_0', 'layer_1')])
     self.assertEqual(self._handler.messages, [])
 
-  def test_other_variables_are_still_reported_without_the_biases(self):
-    self._logger.warning(_MESSAGE, [_BIAS, _POOLER])
-    self.assertEqual(self._handler.messages, [_MESSAGE % [_POOLER]])
+  def test_unused_pooler_is_dropped(self):
+    self._logger.warning(_MESSAGE, [_POOLER, _POOLER.replace('kernel', 'bias')])
+    self.assertEqual(self._handler.messages, [])
+
+  def test_other_variables_are_still_reported_without_the_known(self):
+    self._logger.warning(_MESSAGE, [_BIAS, _POOLER, _OTHER])
+    self.assertEqual(self._handler.messages, [_MESSAGE % [_OTHER]])
 
   def test_other_warnings_pass(self):
     self._logger.warning('key_global/bias:0 has NaN')
     self.assertEqual(self._handler.messages, ['key_global/bias:0 has NaN'])
+
+
+class CliNoiseTest(tf.test.TestCase):
+
+  def test_a_cli_importing_the_package_prints_no_pkg_resources_warning(self):
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run(
+        [sys.executable, os.path.join(repo, 'utils',
+                                      'longformer_tokenizer_to_tfrecord.py'),
+         '--helpshort'], capture_output=True, text=True, timeout=300,
+        check=False, env=dict(os.environ, PYTHONPATH=repo))
+    self.assertIn('--max_seq_length', result.stdout, result.stderr[-3000:])
+    self.assertNotIn('pkg_resources is deprecated', result.stderr)
 
 
 if __name__ == '__main__':

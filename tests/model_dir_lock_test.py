@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import textwrap
 
 import tensorflow as tf
 
@@ -28,6 +29,40 @@ def _dead_pid():
   proc = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
                         stdout=subprocess.PIPE, text=True, check=True)
   return int(proc.stdout)
+
+
+_REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_RACE_ROUNDS = 40
+# Two processes forked from one launcher meet at a barrier, then both
+# acquire the same model_dir; prints the winners of each round as JSON.
+_RACE_SCRIPT = textwrap.dedent("""
+    import json, multiprocessing, sys
+    from longformer.training import model_dir_lock
+    dirs = sys.argv[1:]
+
+    def worker(barrier, queue):
+      for model_dir in dirs:
+        barrier.wait()
+        try:
+          model_dir_lock.acquire(model_dir)
+          queue.put((model_dir, 1))
+        except RuntimeError:
+          queue.put((model_dir, 0))
+
+    context = multiprocessing.get_context('fork')
+    barrier, queue = context.Barrier(2), context.Queue()
+    procs = [context.Process(target=worker, args=(barrier, queue))
+             for _ in range(2)]
+    for proc in procs:
+      proc.start()
+    winners = {d: 0 for d in dirs}
+    for _ in range(2 * len(dirs)):
+      model_dir, won = queue.get(timeout=120)
+      winners[model_dir] += won
+    for proc in procs:
+      proc.join()
+    print(json.dumps(winners))
+""")
 
 
 class ModelDirLockTest(tf.test.TestCase):
@@ -63,6 +98,32 @@ class ModelDirLockTest(tf.test.TestCase):
     self.assertEqual(model_dir_lock.acquire(model_dir), path)
     with open(path) as f:
       self.assertEqual(json.load(f)['pid'], os.getpid())
+
+  def test_two_processes_taking_over_one_stale_lock_one_wins(self):
+    dead = _dead_pid()
+    dirs = []
+    for index in range(_RACE_ROUNDS):
+      model_dir = os.path.join(self.get_temp_dir(), f'race{index}')
+      _write_lock(model_dir, host=socket.gethostname(), pid=dead)
+      dirs.append(model_dir)
+    env = dict(os.environ, PYTHONPATH=_REPO_DIR)
+    result = subprocess.run([sys.executable, '-c', _RACE_SCRIPT, *dirs],
+                            env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, timeout=300,
+                            check=False)
+    self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+    winners = json.loads(result.stdout.strip().splitlines()[-1])
+    self.assertEqual(winners, {d: 1 for d in dirs})
+
+  def test_lock_being_written_is_not_stale(self):
+    """A lock created but not yet written (empty) is held, not taken over."""
+    model_dir = os.path.join(self.get_temp_dir(), 'empty')
+    os.makedirs(model_dir)
+    path = os.path.join(model_dir, model_dir_lock.LOCK_NAME)
+    open(path, 'w').close()
+    with self.assertRaisesRegex(RuntimeError, f'in use.*delete {path}'):
+      model_dir_lock.acquire(model_dir)
+    self.assertEqual(os.path.getsize(path), 0)
 
   def test_release_leaves_another_owners_lock(self):
     model_dir = os.path.join(self.get_temp_dir(), 'other')

@@ -159,7 +159,8 @@ def test_qa_model_restores_into_span_labeler_with_hf_logits(tmp_path):
 
   with open(os.path.join(os.path.dirname(prefix), 'encoder_config.yaml')) as f:
     fields = yaml.safe_load(f)['task']['model']['encoder']['any']
-  fields['global_tokens'] = 'marked'  # input_mask 2 = global, as data tools.
+  # input_mask 2 = global, as the SQuAD tool writes it (issue 16 item 14).
+  assert fields['global_tokens'] == 'marked', fields
   encoder = config_lib.build_longformer_encoder(
       config_lib.LongformerEncoderConfig(**fields))
   span_labeler = task_heads.build_task_model(

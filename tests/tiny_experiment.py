@@ -78,3 +78,38 @@ def glue_overrides(train_path: str, eval_path: str,
           },
       },
   }
+
+
+class _Flags(dict):
+  """absl's FlagValues as Model Garden's parser reads it: `in` and `.name`."""
+  __getattr__ = dict.__getitem__
+
+
+def parse_params(overrides: Dict[str, Any],
+                 experiment: str = 'longformer/glue'):
+  """The config train.py parses from `--experiment` and `--params_override`.
+
+  Calls Model Garden's `train_utils.parse_configuration`, as train.py's
+  `main` does, with the flags as attributes.
+  """
+  # pylint: disable=g-import-not-at-top
+  import json
+  from official.core import train_utils
+  import longformer  # pylint: disable=unused-import
+  # pylint: enable=g-import-not-at-top
+  flags_obj = _Flags(
+      experiment=experiment, config_file=None,
+      params_override=json.dumps(overrides), tpu=None, tf_data_service=None)
+  return train_utils.parse_configuration(flags_obj, print_return=False)
+
+
+def run_train(model_dir: str, overrides: Dict[str, Any],
+              mode: str = 'train') -> None:
+  """Runs train.py in this process: `train.run_with_checks`, as `main` does.
+
+  Asynchronous checkpointing is off, so every checkpoint is on disk when
+  this returns.
+  """
+  import train  # pylint: disable=g-import-not-at-top
+  train.run_with_checks(parse_params(overrides), model_dir, mode,
+                        enable_async_checkpointing=False)

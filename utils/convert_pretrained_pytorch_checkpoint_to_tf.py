@@ -198,6 +198,8 @@ def _read_inputs(model_dir):
         hf_config, global_attention_size=FLAGS.global_attention_size)
     state = checkpoint_conversion.strip_task_prefix(_read_state(model_dir))
     head = task_heads.head_in_state(state)
+    if head == task_heads.QUESTION_ANSWERING:  # SQuAD records mark globals
+      encoder_config = encoder_config.replace(global_tokens='marked')
     conversion_check.seq_length_for(encoder_config, FLAGS.check_seq_length)
   except ValueError as e:
     raise SystemExit(f'Cannot convert {FLAGS.pytorch_model}: {e}') from e

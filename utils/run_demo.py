@@ -78,7 +78,10 @@ def _last_scalar(event_dir: str, tag: str) -> float:
   """The value of `tag` at the last step in the summaries under event_dir."""
   value = None
   for path in sorted(glob.glob(os.path.join(event_dir, 'events.out.*'))):
-    for event in tf.compat.v1.train.summary_iterator(path):
+    # Not tf.compat.v1.train.summary_iterator: its tf_record_iterator
+    # prints a deprecation warning.
+    for record in tf.data.TFRecordDataset(path):
+      event = tf.compat.v1.Event.FromString(record.numpy())
       for v in event.summary.value:
         if v.tag == tag:
           value = float(tf.make_ndarray(v.tensor))

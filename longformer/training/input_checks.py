@@ -4,6 +4,7 @@ Model Garden reports an empty `input_path` as a TFDS problem and an empty
 TFRecord as an `OutOfRangeError` deep inside the training loop.
 `check_input_paths` names the config key, the file and the fix instead.
 """
+from typing import Dict
 from typing import List
 
 from absl import logging
@@ -50,10 +51,14 @@ def _has_a_record(path: str) -> bool:
     return bool(f.read(1))
 
 
-def _check_one(key: str, data: cfg.DataConfig) -> None:
-  """Checks `task.<key>` = `data`; raises ValueError naming key and fix."""
+def _check_one(key: str, data: cfg.DataConfig) -> List[str]:
+  """Checks `task.<key>` = `data`; returns its TFRecord files with records.
+
+  Raises:
+    ValueError: naming the key and the fix.
+  """
   if data.tfds_name:
-    return
+    return []
   patterns = _patterns(data.input_path)
   fix = f'--params_override=task.{key}.input_path=<file or glob>'
   if not patterns:
@@ -62,7 +67,7 @@ def _check_one(key: str, data: cfg.DataConfig) -> None:
         f'to read, e.g. {fix} (a TODO in the YAML marks it).')
   if patterns == [_DUMMY_PATH] or getattr(data, 'file_type',
                                          'tfrecord') != 'tfrecord':
-    return
+    return []
   files = []
   for pattern in patterns:
     matched = tf.io.gfile.glob(pattern)
@@ -79,9 +84,11 @@ def _check_one(key: str, data: cfg.DataConfig) -> None:
   if empty:
     logging.warning('task.%s.input_path: %d of %d files hold no record: %s',
                     key, len(empty), len(files), ', '.join(empty))
+  return [f for f in files if f not in empty]
 
 
-def check_input_paths(params: cfg.ExperimentConfig, mode: str) -> None:
+def check_input_paths(params: cfg.ExperimentConfig,
+                      mode: str) -> Dict[str, List[str]]:
   """Raises ValueError if a data config that `mode` reads has no records.
 
   Args:
@@ -89,11 +96,17 @@ def check_input_paths(params: cfg.ExperimentConfig, mode: str) -> None:
       `task.validation_data` are checked when `mode` trains / evaluates.
     mode: train.py's `--mode`.
 
+  Returns:
+    `task.<key>` -> its TFRecord files that hold records, for each data
+    config `mode` reads (none for `dummy` or TFDS data).
+
   Raises:
     ValueError: an empty `input_path`, a pattern matching no file, or files
       holding no record; the message names the config key and the fix.
   """
+  files = {}
   for key in _data_keys(mode):
     data = getattr(params.task, key, None)
     if data is not None:
-      _check_one(key, data)
+      files[key] = _check_one(key, data)
+  return files

@@ -1,33 +1,38 @@
 """Silences one known-harmless training warning, and nothing else.
 
 Model Garden's and Keras' optimizers log "Gradients do not exist for
-variables [...]" for every variable whose gradient is None. For
-`.../key_global/bias` that is exact, not a bug: a global query's scores are
-`q . (Wk h + b)` over all keys, and `q . b` is the same for every key of that
-query, so the softmax (invariant to adding one constant to all its scores)
-removes it; the encoder never computes it and the gradient is exactly zero.
-`install` removes those biases from the message's list and drops the message
-only when nothing else is listed; any other variable still appears (e.g.
-`pooler_transform` in `longformer/glue`, whose classifier has its own pooler
-and never reads the encoder's `pooled_output`).
+variables [...]" for every variable whose gradient is None. Two are known
+and harmless:
+- `.../key_global/bias`: a global query's scores are `q . (Wk h + b)` over
+  all keys, and `q . b` is the same for every key of that query, so the
+  softmax (invariant to adding one constant to all its scores) removes it;
+  the encoder never computes it and the gradient is exactly zero.
+- the encoder's `pooler_transform/{kernel,bias}`: the task heads of
+  `longformer/glue` (a classifier with its own pooler), `longformer/squad`
+  (a span labeler) and `longformer/pretraining` without `cls_heads` never
+  read `pooled_output`, so the pooler is unused, as in Model Garden's BERT.
+  A head that reads it gives it a gradient, and then it is never listed.
+`install` removes those variables from the message's list and drops the
+message only when nothing else is listed; any other variable still appears.
 """
 import logging
 from typing import List
 from typing import Sequence
 
 _MESSAGE_PREFIX = 'Gradients do not exist for variables'
-_SHIFT_INVARIANT_SUFFIXES = ('key_global/bias:0', 'key_global/bias')
+_KNOWN_SUFFIXES = ('key_global/bias:0', 'key_global/bias',
+                   'pooler_transform/kernel:0', 'pooler_transform/kernel',
+                   'pooler_transform/bias:0', 'pooler_transform/bias')
 # tf_keras logs through TensorFlow's logger, Model Garden through absl's.
 _LOGGERS = ('tensorflow', 'absl')
 
 
-def _without_shift_invariant_biases(names: Sequence[str]) -> List[str]:
-  return [name for name in names
-          if not str(name).endswith(_SHIFT_INVARIANT_SUFFIXES)]
+def _without_known(names: Sequence[str]) -> List[str]:
+  return [name for name in names if not str(name).endswith(_KNOWN_SUFFIXES)]
 
 
 class _KeyGlobalBiasFilter(logging.Filter):
-  """Removes key_global biases from the no-gradient warning's list."""
+  """Removes the known variables from the no-gradient warning's list."""
 
   def filter(self, record: logging.LogRecord) -> bool:
     if not str(record.msg).startswith(_MESSAGE_PREFIX):
@@ -35,7 +40,7 @@ class _KeyGlobalBiasFilter(logging.Filter):
     args = record.args if isinstance(record.args, tuple) else (record.args,)
     if not (args and isinstance(args[0], (list, tuple))):
       return True
-    others = _without_shift_invariant_biases(args[0])
+    others = _without_known(args[0])
     record.args = (others,) + tuple(args[1:])
     return bool(others)
 

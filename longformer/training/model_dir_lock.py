@@ -11,36 +11,75 @@ On the owner's host a lock whose pid no longer runs is stale and is taken
 over with a warning. A lock from another host cannot be checked from here:
 the error says to delete the file if that job is gone.
 
-Creation is atomic (`O_CREAT | O_EXCL`) for local directories; on remote
-file systems (`gs://...`) the lock is written and read back, which narrows
-but does not close the window for two jobs starting at the same instant.
+Atomicity, for local directories:
+- a lock is written whole to a private file, then hard-linked to its name
+  (`os.link` fails if the name exists): it never exists empty or half
+  written, and an unreadable lock is treated as live, never as stale;
+- a stale lock is taken over by the one job that creates (`O_EXCL`) the
+  takeover marker `train.lock.takeover-<digest of the stale record>`; that
+  job checks the lock still holds the stale record and replaces it
+  (`os.replace`). Any other job judging the same record stale fails to
+  create the marker and reads the new owner. The marker stays (a few bytes),
+  so a slow job cannot take over the same record later.
+On remote file systems (`gs://...`) the lock is written and read back, which
+narrows but does not close the window for two jobs starting at the same
+instant.
 """
+import hashlib
 import json
 import os
 import socket
+import tempfile
 import time
+import uuid
 from typing import Any
 from typing import Dict
 from typing import Optional
 
 from absl import logging
-import tensorflow as tf
 
 LOCK_NAME = 'train.lock'
 
 
 def _owner_record() -> Dict[str, Any]:
   return {'host': socket.gethostname(), 'pid': os.getpid(),
-          'started': time.strftime('%Y-%m-%d %H:%M:%S %Z')}
+          'started': time.strftime('%Y-%m-%d %H:%M:%S %Z'),
+          'id': uuid.uuid4().hex}
+
+
+def _gfile():
+  """tf.io.gfile, imported only for remote paths (local locks need no TF)."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  return tf.io.gfile
+
+
+def _is_remote(path: str) -> bool:
+  return '://' in path
 
 
 def _read_owner(path: str) -> Optional[Dict[str, Any]]:
-  """The lock's owner record, or None if the file vanished or is unreadable."""
+  """The lock's owner record; None if there is no lock file.
+
+  An unreadable lock (not JSON, e.g. written by hand) is {} : held by an
+  unknown owner, never stale.
+  """
   try:
-    with tf.io.gfile.GFile(path) as f:
-      return json.loads(f.read())
-  except (tf.errors.NotFoundError, ValueError):
+    if _is_remote(path):
+      gfile = _gfile()
+      if not gfile.exists(path):
+        return None
+      with gfile.GFile(path) as f:
+        text = f.read()
+    else:
+      with open(path, encoding='utf-8') as f:
+        text = f.read()
+  except FileNotFoundError:
     return None
+  try:
+    owner = json.loads(text)
+  except ValueError:
+    return {}
+  return owner if isinstance(owner, dict) else {}
 
 
 def _pid_is_running(pid: int) -> bool:
@@ -55,29 +94,59 @@ def _pid_is_running(pid: int) -> bool:
 
 def _is_stale(owner: Optional[Dict[str, Any]]) -> bool:
   """True if the owner certainly no longer runs (same host, pid gone)."""
-  if owner is None:
-    return True
-  if owner.get('host') != socket.gethostname():
+  if not owner or owner.get('host') != socket.gethostname():
     return False
-  return not _pid_is_running(int(owner.get('pid', -1)))
+  pid = owner.get('pid')
+  return isinstance(pid, int) and pid > 0 and not _pid_is_running(pid)
+
+
+def _write_private(path: str, record: Dict[str, Any]) -> str:
+  """Writes `record` to a new file beside `path`; returns its name."""
+  fd, private = tempfile.mkstemp(dir=os.path.dirname(path),
+                                 prefix=os.path.basename(path) + '.new-')
+  with os.fdopen(fd, 'w') as f:
+    f.write(json.dumps(record))
+  return private
 
 
 def _create(path: str, record: Dict[str, Any]) -> bool:
   """Creates the lock file with `record`; False if it already exists."""
-  text = json.dumps(record)
-  if '://' not in path:
-    try:
-      fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
+  if _is_remote(path):
+    gfile = _gfile()
+    if gfile.exists(path):
       return False
-    with os.fdopen(fd, 'w') as f:
-      f.write(text)
+    with gfile.GFile(path, 'w') as f:
+      f.write(json.dumps(record))
+    return _read_owner(path) == record
+  private = _write_private(path, record)
+  try:
+    os.link(private, path)  # the whole record appears at once, or nothing
     return True
-  if tf.io.gfile.exists(path):
+  except FileExistsError:
     return False
-  with tf.io.gfile.GFile(path, 'w') as f:
-    f.write(text)
-  return _read_owner(path) == record
+  finally:
+    os.remove(private)
+
+
+def _take_over(path: str, stale: Dict[str, Any],
+               record: Dict[str, Any]) -> bool:
+  """Replaces the lock holding `stale` by `record`; False if another did."""
+  digest = hashlib.sha256(
+      json.dumps(stale, sort_keys=True).encode()).hexdigest()[:16]
+  marker = f'{path}.takeover-{digest}'
+  if _is_remote(path):
+    if not _create(marker, record):
+      return False
+    _gfile().remove(path)
+    return _create(path, record)
+  try:
+    os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+  except FileExistsError:
+    return False  # another job is taking over (or took over) this record
+  if _read_owner(path) != stale:
+    return False  # the lock changed since it was judged stale
+  os.replace(_write_private(path, record), path)
+  return True
 
 
 def acquire(model_dir: str) -> str:
@@ -92,19 +161,27 @@ def acquire(model_dir: str) -> str:
   Raises:
     RuntimeError: another live job (or a job on another host) holds it.
   """
-  tf.io.gfile.makedirs(model_dir)
+  if _is_remote(model_dir):
+    _gfile().makedirs(model_dir)
+  else:
+    os.makedirs(model_dir, exist_ok=True)
   path = os.path.join(model_dir, LOCK_NAME)
   record = _owner_record()
-  if _create(path, record):
-    return path
-  owner = _read_owner(path)
-  if _is_stale(owner):
-    logging.warning('Taking over the stale lock %s of a job that no longer '
-                    'runs: %s', path, owner)
-    tf.io.gfile.remove(path)
+  owner = None
+  for _ in range(3):  # the lock may vanish (its owner ended) between steps
     if _create(path, record):
       return path
     owner = _read_owner(path)
+    if owner is None:
+      continue
+    if not _is_stale(owner):
+      break
+    if _take_over(path, owner, record):
+      logging.warning('Took over the stale lock %s of a job that no longer '
+                      'runs: %s', path, owner)
+      return path
+    owner = _read_owner(path)
+    break
   raise RuntimeError(
       f'--model_dir={model_dir} is in use by another training job '
       f'(lock {path}: {owner}). Two jobs training into one directory '
@@ -119,4 +196,7 @@ def release(path: str) -> None:
   owner = _read_owner(path)
   if owner and owner.get('pid') == os.getpid() and (
       owner.get('host') == socket.gethostname()):
-    tf.io.gfile.remove(path)
+    if _is_remote(path):
+      _gfile().remove(path)
+    else:
+      os.remove(path)

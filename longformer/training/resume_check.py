@@ -1,13 +1,18 @@
-"""Refuses to resume a model_dir whose checkpoint has another architecture.
+"""Refuses to resume a model_dir whose checkpoint has another model.
 
 orbit resumes from the latest checkpoint in `--model_dir` and by default
 restores whatever matches: a 2-layer checkpoint "restores" into a 3-layer
 model (layer 2 stays random) and a shape mismatch fails only after
 `params.yaml` was overwritten. `check_checkpoint_matches` runs before
-anything is written: it restores the checkpoint's `model` into a freshly
-built model and requires every variable on both sides to match, name and
-shape, restored as Model Garden's trainer saves it
-(`tf.train.Checkpoint(model=..., **model.checkpoint_items)`).
+anything is written, in every mode that restores:
+- it restores the checkpoint's `model` into a freshly built model and
+  requires every variable on both sides to match, name and shape, restored
+  as Model Garden's trainer saves it
+  (`tf.train.Checkpoint(model=..., **model.checkpoint_items)`);
+- settings that change the computation but no variable (`attention_window`,
+  `global_attention_size`, `global_tokens`, dropout, ...) must equal those
+  in the model_dir's `params.yaml`: every `task.model` field is compared
+  except `_UNCOMPARED_FIELDS`.
 """
 import os
 import re
@@ -31,6 +36,13 @@ _VARIABLE_IN_MESSAGE = re.compile(r"<tf\.Variable '([^']+)' shape=\(([^)]*)\)")
 _MAX_LISTED = 10
 _MAX_MESSAGE_CHARS = 2000
 
+# `task.model` fields (last name) that a resumed run may change: the
+# initializers only shape weights the checkpoint replaces, and recomputation
+# trades memory for time with the same results.
+_UNCOMPARED_FIELDS = frozenset({
+    'initializer_range', 'head_initializer_range', 'mlm_initializer_range',
+    'recompute_attention', 'gradient_checkpointing'})
+
 
 def _flatten(tree: Any, prefix: str) -> Dict[str, Any]:
   if not isinstance(tree, dict):
@@ -53,7 +65,8 @@ def _params_yaml_differences(params: cfg.ExperimentConfig,
   new = _flatten(params.task.model.as_dict(), 'task.model')
   return [f'{key}: {saved.get(key)!r} in {path}, {new.get(key)!r} now'
           for key in sorted(set(saved) | set(new))
-          if saved.get(key) != new.get(key)]
+          if saved.get(key) != new.get(key) and
+          key.rsplit('.', 1)[-1] not in _UNCOMPARED_FIELDS]
 
 
 def _model_items(model: tf_keras.Model) -> Dict[str, Any]:
@@ -123,13 +136,19 @@ def check_checkpoint_matches(params: cfg.ExperimentConfig,
   with tf.device('/CPU:0'):
     model = task_factory.get_task(params.task).build_model()
     problem = _restore_problem(model, checkpoint_path)
-  if not problem:
-    return
   differences = _params_yaml_differences(params, model_dir)
+  if not problem and not differences:
+    return
+  if problem:
+    reason = (f'of another architecture than this run\'s model, so it '
+              f'cannot be resumed or evaluated: {problem}\n')
+  else:
+    reason = ('trained with other model settings than this run\'s, so '
+              'resuming or evaluating it would silently compute something '
+              'else.\n')
   raise ValueError(
-      f'--model_dir={model_dir} holds a checkpoint ({checkpoint_path}) of '
-      f'another architecture than this run\'s model, so it cannot be '
-      f'resumed: {problem}\n'
+      f'--model_dir={model_dir} holds a checkpoint ({checkpoint_path}) '
+      + reason
       + ('Differences in task.model:\n  ' + '\n  '.join(differences) + '\n'
          if differences else '')
       + 'Nothing in the directory was changed. Train this model in a new '
