@@ -88,10 +88,11 @@ class ExportSavedModelTest(tf.test.TestCase):
         os.path.join(model_dir, 'ckpt'))
     return model_dir, model
 
-  def _export(self, model_dir, output_dir):
+  def _export(self, model_dir, output_dir, *extra_flags):
     return subprocess.run(
         [sys.executable, _EXPORT_PY, f'--model_dir={model_dir}',
-         f'--output_dir={output_dir}', f'--seq_length={_EXAMPLE_LENGTH}'],
+         f'--output_dir={output_dir}', f'--seq_length={_EXAMPLE_LENGTH}',
+         *extra_flags],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         timeout=300, check=False)
 
@@ -136,14 +137,24 @@ class ExportSavedModelTest(tf.test.TestCase):
     self.assertGreater(np.abs(np.array(served['three_40'])[-1] -
                               unmasked[-1]).max(), 100 * _ATOL)
 
-  def test_existing_output_is_refused_and_left_alone(self):
+  def test_existing_output_is_refused_unless_overwrite_replaces_it(self):
     model_dir, _ = self._model_dir()
     output_dir = os.path.join(self.get_temp_dir(), 'taken')
     os.makedirs(output_dir)
+    with open(os.path.join(output_dir, 'stale.txt'), 'w') as f:
+      f.write('an earlier export')
     result = self._export(model_dir, output_dir)
     self.assertNotEqual(result.returncode, 0)
-    self.assertIn('exists; choose a new output path', result.stdout)
-    self.assertEqual(os.listdir(output_dir), [])
+    self.assertIn('FAILED: Output already exists', result.stdout)
+    self.assertIn('--overwrite', result.stdout)
+    self.assertEqual(os.listdir(output_dir), ['stale.txt'])
+    result = self._export(model_dir, output_dir, '--overwrite')
+    self.assertEqual(result.returncode, 0, result.stdout[-3000:])
+    # The whole set is replaced: the stale file is gone.
+    self.assertNotIn('stale.txt', os.listdir(output_dir))
+    self.assertIn('saved_model.pb', os.listdir(output_dir))
+    self.assertEqual([n for n in os.listdir(self.get_temp_dir())
+                      if n.startswith('.')], [])
 
   def test_inputs_only_mode_is_refused(self):
     """It would derive the mask from id 0, RoBERTa's <s>."""

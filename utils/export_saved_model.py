@@ -37,6 +37,7 @@ if _REPO_DIR not in sys.path:
 
 # pylint: disable=g-import-not-at-top
 from longformer.inference import loading
+from longformer.files import staged_output
 from longformer.serving import saved_model_export
 # pylint: enable=g-import-not-at-top
 
@@ -57,6 +58,8 @@ flags.DEFINE_enum('experiment', None, list(loading.EXPERIMENTS),
                   'The run\'s experiment; default: read from params.yaml '
                   '(a task with validation_features_path is '
                   'longformer/squad).')
+flags.DEFINE_bool('overwrite', False,
+                  'Replace an existing --output_dir (its whole content).')
 flags.DEFINE_integer('seq_length', None,
                      'Length of the examples `serve_examples` parses; '
                      'default task.train_data.seq_length.')
@@ -92,8 +95,11 @@ def main(_):
   kind = saved_model_export.model_kind(params)
   print(f'Exporting {checkpoint} ({kind}, examples of {seq_length} '
         'tokens)...', flush=True)
-  diff, per_signature = saved_model_export.export(
-      params, checkpoint, FLAGS.output_dir, seq_length)
+  try:
+    diff, per_signature = saved_model_export.export(
+        params, checkpoint, FLAGS.output_dir, seq_length, FLAGS.overwrite)
+  except staged_output.OutputExistsError as e:
+    raise SystemExit(f'FAILED: {e}') from None
   print(f'OK: SavedModel at {FLAGS.output_dir} (signatures '
         f'{", ".join(sorted(per_signature))}, each called and compared); '
         f'reloaded outputs match the Keras model (max abs diff {diff:.1e}); '

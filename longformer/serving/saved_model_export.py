@@ -17,7 +17,6 @@ tool's metadata).
 """
 import json
 import os
-import shutil
 from typing import Dict
 from typing import Tuple
 
@@ -27,6 +26,7 @@ import tensorflow as tf
 from official.core import config_definitions as cfg
 from official.core import task_factory
 from official.nlp.serving import export_savedmodel_util
+from longformer.files import staged_output
 from longformer.data import metadata
 from longformer.serving import question_answering_module as qa_module
 from longformer.serving import sentence_prediction_module
@@ -214,45 +214,38 @@ def verify(export_dir: str, model, config: Dict) -> Tuple[float, Dict]:
 
 
 def export(params: cfg.ExperimentConfig, checkpoint_path: str,
-           output_dir: str, seq_length: int) -> Tuple[float, Dict]:
+           output_dir: str, seq_length: int,
+           overwrite: bool = False) -> Tuple[float, Dict]:
   """Restores `checkpoint_path`, exports, verifies, moves to `output_dir`.
 
   Args:
     params: the run's experiment config (`longformer/glue` or
       `longformer/squad`).
     checkpoint_path: a train.py checkpoint prefix or its model_dir.
-    output_dir: where the SavedModel appears; must not exist yet.
+    output_dir: where the SavedModel appears, complete and verified.
     seq_length: the example length `serve_examples` parses (and the length
       the check calls every signature at).
+    overwrite: replace an existing `output_dir` (its whole content).
 
   Returns:
     `verify`'s (max abs difference, {signature: max abs difference}).
 
   Raises:
-    FileExistsError: output_dir exists.
+    staged_output.OutputExistsError: output_dir exists and not `overwrite`.
     ValueError: the checkpoint does not fit, or verification failed.
   """
-  if tf.io.gfile.exists(output_dir):
-    raise FileExistsError(f'{output_dir} exists; choose a new output path '
-                          'or remove it.')
+  staged_output.refuse_existing([output_dir], overwrite)
   module = build_export_module(params, seq_length)
   config = inference_config(params, seq_length)
-  parent = os.path.dirname(os.path.abspath(output_dir))
-  tf.io.gfile.makedirs(parent)
-  tmp_dir = os.path.join(parent, f'.{os.path.basename(output_dir)}.tmp')
-  if tf.io.gfile.exists(tmp_dir):
-    tf.io.gfile.rmtree(tmp_dir)
-  try:
+  with staged_output.staged(output_dir, ('*',), overwrite) as stage:
     export_savedmodel_util.export(
         module, function_keys=dict(signatures_of(params)),
-        export_savedmodel_dir=tmp_dir, checkpoint_path=checkpoint_path,
+        export_savedmodel_dir=stage.path, checkpoint_path=checkpoint_path,
         timestamped=False)
-    result = verify(tmp_dir, module.model, config)
-    tf.io.gfile.makedirs(os.path.join(tmp_dir, 'assets.extra'))
-    with tf.io.gfile.GFile(os.path.join(tmp_dir, INFERENCE_CONFIG), 'w') as f:
+    result = verify(stage.path, module.model, config)
+    tf.io.gfile.makedirs(os.path.join(stage.path, 'assets.extra'))
+    with tf.io.gfile.GFile(os.path.join(stage.path, INFERENCE_CONFIG),
+                           'w') as f:
       json.dump(config, f, indent=2)
-    tf.io.gfile.rename(tmp_dir, output_dir)
-  finally:
-    if tf.io.gfile.exists(tmp_dir):
-      shutil.rmtree(tmp_dir, ignore_errors=True)
+    stage.publish()
   return result
