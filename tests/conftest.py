@@ -1,0 +1,51 @@
+"""Session-wide test fixtures: each expensive artefact is built once per run.
+
+Fixtures hand out paths to read-only artefacts: a test that changes one
+(adds a stray file, deletes a weight) copies it first (`shutil.copytree`).
+CLIs run in process through `cli_in_process.run(script, argv)`.
+"""
+import os
+
+import pytest
+
+
+@pytest.fixture(scope='session')
+def tiny_tokenizer_dir(tmp_path_factory) -> str:
+  """`tiny_tokenizer.build_tiny_tokenizer` output (RoBERTa ids, vocab 400)."""
+  import tiny_tokenizer  # pylint: disable=g-import-not-at-top
+  return tiny_tokenizer.build_tiny_tokenizer(
+      str(tmp_path_factory.mktemp('tiny_tokenizer')))
+
+
+@pytest.fixture(scope='session')
+def tiny_hf_model():
+  """`hf_reference.hf_model(hf_reference.tiny_hf_config())`: do not modify."""
+  import hf_reference  # pylint: disable=g-import-not-at-top
+  return hf_reference.hf_model(hf_reference.tiny_hf_config())
+
+
+@pytest.fixture(scope='session')
+def tiny_hf_dir(tiny_hf_model, tmp_path_factory) -> str:
+  """`tiny_hf_model` saved by `save_pretrained` (model.safetensors)."""
+  directory = tmp_path_factory.mktemp('tiny_hf')
+  tiny_hf_model.save_pretrained(directory)
+  return str(directory)
+
+
+@pytest.fixture(scope='session')
+def tiny_converted_prefix(tiny_hf_dir, tmp_path_factory) -> str:
+  """`tiny_hf_dir` through the converter (1 global token, self-checked).
+
+  Returns the checkpoint prefix; `encoder_config.yaml` lies beside it.
+  """
+  import cli_in_process  # pylint: disable=g-import-not-at-top
+  prefix = os.path.join(str(tmp_path_factory.mktemp('tiny_converted')),
+                        'tf', 'longformer')
+  result = cli_in_process.run(
+      'utils/convert_pretrained_pytorch_checkpoint_to_tf.py',
+      [f'--pytorch_model={tiny_hf_dir}', f'--output_path={prefix}',
+       '--tolerance=1e-5'])
+  assert result.returncode == 0, result.stderr[-3000:]
+  return prefix
+
+# Other fixtures are appended below.
