@@ -26,7 +26,6 @@ from typing import Dict, List, Sequence
 
 from absl import app
 from absl import flags
-from absl import logging
 
 REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if REPO_DIR not in sys.path:
@@ -117,19 +116,21 @@ def run(script: str, argv: Sequence[str], cwd: str = REPO_DIR) -> Result:
   module = load(script)
   argv = [script] + [str(a) for a in argv]
   stdout, stderr, collect = io.StringIO(), io.StringIO(), _Collect()
-  verbosity = logging.get_verbosity()
-  root = std_logging.getLogger()
-  root.addHandler(collect)
+  loggers = [std_logging.getLogger(), std_logging.getLogger('absl')]
+  levels = [logger.level for logger in loggers]
+  loggers[0].addHandler(collect)
   old_cwd = os.getcwd()
   code = 0
   try:
     os.chdir(cwd)
-    logging.set_verbosity(logging.INFO)
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(
         stderr):
       try:
         FLAGS.unparse_flags()
-        module.main(FLAGS(argv))
+        rest = FLAGS(argv)
+        for logger in loggers:  # As the script logs: INFO and up.
+          logger.setLevel(std_logging.INFO)
+        module.main(rest)
       except flags.Error as e:
         code = 1
         print(f'FATAL Flags parsing error: {e}', file=sys.stderr)
@@ -147,7 +148,8 @@ def run(script: str, argv: Sequence[str], cwd: str = REPO_DIR) -> Result:
         traceback.print_exc()
   finally:
     os.chdir(old_cwd)
-    logging.set_verbosity(verbosity)
-    root.removeHandler(collect)
+    for logger, level in zip(loggers, levels):
+      logger.setLevel(level)
+    loggers[0].removeHandler(collect)
   return Result(code, stdout.getvalue(),
                 stderr.getvalue() + '\n'.join(collect.lines) + '\n')
