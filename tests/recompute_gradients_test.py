@@ -72,30 +72,37 @@ def test_recomputed_gradients_pass_the_bar_and_a_2pc_weight_change_fails(
 GRADIENT_RTOL = {'mixed_bfloat16': 0.01, 'mixed_float16': 0.01}
 
 
-@pytest.mark.parametrize('policy', ['mixed_bfloat16', 'mixed_float16'])
-def test_mixed_precision_xla_gradients_follow_float32(policy):
+def _xla_gradients(encoder, inputs):
+  """Flat gradients of sum(sequence_output**2) under XLA, training=True."""
+  @tf.function(jit_compile=True)
+  def step(inputs):
+    with tf.GradientTape() as tape:
+      out = encoder(inputs, training=True)['sequence_output']
+      loss = tf.reduce_sum(tf.cast(out, tf.float32) ** 2)
+    return tape.gradient(loss, encoder.trainable_variables)
+  return _flat(step(inputs))
+
+
+@pytest.fixture(scope='module')
+def float32_gradients():
+  """(float32 encoder, its gradients on _batch(), on another batch)."""
   tf.random.set_seed(3)
-  batch, other = _batch(), _batch(seed=1)
-
-  def gradients(encoder, inputs):
-    @tf.function(jit_compile=True)
-    def step(inputs):
-      with tf.GradientTape() as tape:
-        out = encoder(inputs, training=True)['sequence_output']
-        loss = tf.reduce_sum(tf.cast(out, tf.float32) ** 2)
-      return tape.gradient(loss, encoder.trainable_variables)
-    return _flat(step(inputs))
-
   fp32 = _tiny_encoder(recompute_attention=True)
-  fp32(batch)
-  want = gradients(fp32, batch)
-  control = gradients(fp32, other)
+  fp32(_batch())
+  return (fp32, _xla_gradients(fp32, _batch()),
+          _xla_gradients(fp32, _batch(seed=1)))
+
+
+@pytest.mark.parametrize('policy', ['mixed_bfloat16', 'mixed_float16'])
+def test_mixed_precision_xla_gradients_follow_float32(float32_gradients,
+                                                      policy):
+  fp32, want, control = float32_gradients
   tf_keras.mixed_precision.set_global_policy(policy)
   try:
     mixed = _tiny_encoder(recompute_attention=True)
-    mixed(batch)
+    mixed(_batch())
     mixed.set_weights(fp32.get_weights())
-    got = gradients(mixed, batch)
+    got = _xla_gradients(mixed, _batch())
   finally:
     tf_keras.mixed_precision.set_global_policy('float32')
   error = np.linalg.norm(got - want) / np.linalg.norm(want)
