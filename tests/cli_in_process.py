@@ -126,6 +126,11 @@ def run(script: str, argv: Sequence[str], cwd: str = REPO_DIR) -> Result:
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(
         stderr):
       try:
+        if _module_name(script) == 'train':
+          # A new process starts with an empty, unlocked gin config; train.py
+          # parses (and locks) it once.
+          import gin  # pylint: disable=g-import-not-at-top
+          gin.clear_config()
         FLAGS.unparse_flags()
         rest = FLAGS(argv)
         for logger in loggers:  # As the script logs: INFO and up.
