@@ -1,12 +1,19 @@
-# ---------------------------------------------------------------------------
-# Data tools fixtures (squad_to_tfrecord_test, tokenizer_to_tfrecord_test,
-# documents_test, pretraining_data_test, squad_postprocess_test). The tiny
-# tokenizer is read-only: a test that changes it copies it first.
-# ---------------------------------------------------------------------------
-import pytest as _data_pytest  # pylint: disable=g-import-not-at-top
+"""Session-wide test fixtures: each expensive artefact is built once per run.
+
+Fixtures hand out paths to read-only artefacts: a test that changes one
+(adds a stray file, deletes a weight) copies it first (`shutil.copytree`).
+CLIs run in process through `cli_in_process.run(script, argv)`.
+"""
+import collections
+import os
+
+import pytest
+
+TrainedGlueRun = collections.namedtuple(
+    'TrainedGlueRun', ['train_path', 'eval_path', 'model_dir', 'overrides'])
 
 
-@_data_pytest.fixture(scope='session')
+@pytest.fixture(scope='session')
 def tiny_tokenizer_dir(tmp_path_factory) -> str:
   """`tiny_tokenizer.build_tiny_tokenizer` output (RoBERTa ids, vocab 400)."""
   import tiny_tokenizer  # pylint: disable=g-import-not-at-top
@@ -14,21 +21,40 @@ def tiny_tokenizer_dir(tmp_path_factory) -> str:
       str(tmp_path_factory.mktemp('tiny_tokenizer')))
 
 
-# ---------------------------------------------------------------------------
-# train.py fixtures (tests/train_test.py and other tests that need a model_dir
-# as train.py leaves it).
-# ---------------------------------------------------------------------------
-import collections as _train_collections  # pylint: disable=g-import-not-at-top
-import os as _train_os  # pylint: disable=g-import-not-at-top
-
-import pytest as _train_pytest  # pylint: disable=g-import-not-at-top
-
-TrainedGlueRun = _train_collections.namedtuple(
-    'TrainedGlueRun', ['train_path', 'eval_path', 'model_dir', 'overrides'])
+@pytest.fixture(scope='session')
+def tiny_hf_model():
+  """`hf_reference.hf_model(hf_reference.tiny_hf_config())`: do not modify."""
+  import hf_reference  # pylint: disable=g-import-not-at-top
+  return hf_reference.hf_model(hf_reference.tiny_hf_config())
 
 
-@_train_pytest.fixture(scope='session')
-def trained_glue_run(tmp_path_factory):
+@pytest.fixture(scope='session')
+def tiny_hf_dir(tiny_hf_model, tmp_path_factory) -> str:
+  """`tiny_hf_model` saved by `save_pretrained` (model.safetensors)."""
+  directory = tmp_path_factory.mktemp('tiny_hf')
+  tiny_hf_model.save_pretrained(directory)
+  return str(directory)
+
+
+@pytest.fixture(scope='session')
+def tiny_converted_prefix(tiny_hf_dir, tmp_path_factory) -> str:
+  """`tiny_hf_dir` through the converter (1 global token, self-checked).
+
+  Returns the checkpoint prefix; `encoder_config.yaml` lies beside it.
+  """
+  import cli_in_process  # pylint: disable=g-import-not-at-top
+  prefix = os.path.join(str(tmp_path_factory.mktemp('tiny_converted')),
+                        'tf', 'longformer')
+  result = cli_in_process.run(
+      'utils/convert_pretrained_pytorch_checkpoint_to_tf.py',
+      [f'--pytorch_model={tiny_hf_dir}', f'--output_path={prefix}',
+       '--tolerance=1e-5'])
+  assert result.returncode == 0, result.stderr[-3000:]
+  return prefix
+
+
+@pytest.fixture(scope='session')
+def trained_glue_run(tmp_path_factory) -> TrainedGlueRun:
   """One 2-step float32 train_and_eval of the tiny glue model, in process.
 
   Tests must not modify `model_dir`: copy it (shutil.copytree) first.
@@ -37,6 +63,6 @@ def trained_glue_run(tmp_path_factory):
   directory = str(tmp_path_factory.mktemp('trained_glue'))
   train_path, eval_path = tiny_experiment.write_records(directory)
   overrides = tiny_experiment.glue_overrides(train_path, eval_path, 2)
-  model_dir = _train_os.path.join(directory, 'model')
+  model_dir = os.path.join(directory, 'model')
   tiny_experiment.run_train(model_dir, overrides, mode='train_and_eval')
   return TrainedGlueRun(train_path, eval_path, model_dir, overrides)

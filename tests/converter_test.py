@@ -1,6 +1,11 @@
-"""The converter CLI end to end on tiny HF models saved by the test."""
+"""The converter CLI end to end on tiny HF models saved by the test.
+
+One test runs the script as a subprocess (its entry point); the others call
+its `main` in process (`cli_in_process`).
+"""
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -14,20 +19,27 @@ import yaml
 from safetensors.numpy import load_file
 from safetensors.numpy import save_file
 
+import cli_in_process
 import hf_reference
 from longformer.conversion import checkpoint_conversion
 from longformer.configs import encoder_config as config_lib
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONVERTER = os.path.join(REPO, 'utils',
-                         'convert_pretrained_pytorch_checkpoint_to_tf.py')
+SCRIPT = 'utils/convert_pretrained_pytorch_checkpoint_to_tf.py'
 
 
 def _convert(model_dir, output_path, *flags):
+  """Runs the converter's main in process: returncode, stdout, stderr."""
+  return cli_in_process.run(SCRIPT, [f'--pytorch_model={model_dir}',
+                                     f'--output_path={output_path}', *flags])
+
+
+def _convert_in_subprocess(model_dir, output_path, *flags):
   return subprocess.run(
-      [sys.executable, CONVERTER, f'--pytorch_model={model_dir}',
-       f'--output_path={output_path}', *flags],
-      capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
+      [sys.executable, os.path.join(REPO, SCRIPT),
+       f'--pytorch_model={model_dir}', f'--output_path={output_path}',
+       *flags], capture_output=True, text=True, cwd=REPO, timeout=300,
+      check=False)
 
 
 def _restore_encoder(output_path):
@@ -50,17 +62,18 @@ def _restore_encoder(output_path):
 
 
 def test_converts_with_16_global_tokens_ignoring_a_stray_weights_file(
-    tmp_path):
-  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
-  model.save_pretrained(tmp_path / 'hf')
+    tmp_path, tiny_hf_model, tiny_hf_dir):
+  """The script's entry point: a real subprocess."""
+  model = tiny_hf_model
+  shutil.copytree(tiny_hf_dir, tmp_path / 'hf')
   # A backup with other weights: transformers ignores it, so must we.
   other = hf_reference.state_of(hf_reference.hf_model(model.config, seed=1))
   save_file({k: np.ascontiguousarray(v) for k, v in other.items()},
             str(tmp_path / 'hf' / 'backup.safetensors'))
   output_path = str(tmp_path / 'tf' / 'longformer')
-  result = _convert(tmp_path / 'hf', output_path,
-                    '--global_attention_size=16', '--check_batch_size=3',
-                    '--check_seq_length=40', '--tolerance=1e-5')
+  result = _convert_in_subprocess(
+      tmp_path / 'hf', output_path, '--global_attention_size=16',
+      '--check_batch_size=3', '--check_seq_length=40', '--tolerance=1e-5')
   assert result.returncode == 0, result.stderr[-3000:]
   assert 'backup.safetensors' not in result.stdout + result.stderr
   diffs = [float(d) for d in re.findall(r'max abs diff \w+ = (\S+)',
@@ -82,14 +95,12 @@ def test_converts_with_16_global_tokens_ignoring_a_stray_weights_file(
       hf_reference.hf_outputs(model, batch, 16))
 
 
-def test_failed_self_check_leaves_no_files(tmp_path):
-  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
-  model.save_pretrained(tmp_path / 'hf')
-  result = _convert(tmp_path / 'hf', str(tmp_path / 'tf' / 'longformer'),
+def test_failed_self_check_leaves_no_files(tmp_path, tiny_hf_dir):
+  result = _convert(tiny_hf_dir, str(tmp_path / 'tf' / 'longformer'),
                     '--tolerance=1e-12')
   assert result.returncode != 0
   assert 'Self-check FAILED' in result.stderr, result.stderr[-2000:]
-  assert sorted(os.listdir(tmp_path)) == ['hf']  # No output, no staging.
+  assert not os.listdir(tmp_path)  # No output, no staging.
 
 
 def test_torch_task_checkpoint_is_read_with_weights_only(tmp_path):
@@ -128,15 +139,14 @@ def test_torch_task_checkpoint_is_read_with_weights_only(tmp_path):
   assert diff <= hf_reference.PARITY_ATOL, (diff, where)
 
 
-def test_mismatched_checkpoint_names_the_weights(tmp_path):
-  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
-  model.save_pretrained(tmp_path / 'hf')
+def test_mismatched_checkpoint_names_the_weights(tmp_path, tiny_hf_dir):
+  shutil.copytree(tiny_hf_dir, tmp_path / 'hf')
   # The config promises a bigger feed-forward than the weights hold, and one
   # weight is missing.
   weights = load_file(tmp_path / 'hf' / 'model.safetensors')
   del weights['encoder.layer.1.attention.self.value_global.bias']
   save_file(weights, tmp_path / 'hf' / 'model.safetensors')
-  config = model.config
+  config = transformers.LongformerConfig.from_pretrained(tmp_path / 'hf')
   config.intermediate_size = 64
   config.save_pretrained(tmp_path / 'hf')
   output_path = tmp_path / 'tf' / 'longformer'
@@ -149,9 +159,9 @@ def test_mismatched_checkpoint_names_the_weights(tmp_path):
   assert not os.path.exists(tmp_path / 'tf')  # Nothing written.
 
 
-def test_unmapped_encoder_weight_is_an_error():
-  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
-  state = hf_reference.state_of(model)
+def test_unmapped_encoder_weight_is_an_error(tiny_hf_model):
+  model = tiny_hf_model
+  state = dict(hf_reference.state_of(model))
   state['encoder.layer.0.attention.self.extra.weight'] = np.zeros(
       (2,), np.float32)
   with pytest.raises(checkpoint_conversion.CheckpointMismatchError,

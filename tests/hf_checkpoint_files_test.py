@@ -1,15 +1,14 @@
 """The converter reads the weight files transformers reads, nothing else."""
 import os
+import shutil
 
 import pytest
 
-import hf_reference
 from longformer.conversion import hf_checkpoint_files
 
 
-def test_single_file_wins_over_stray_files(tmp_path):
-  hf_reference.hf_model(hf_reference.tiny_hf_config()).save_pretrained(
-      tmp_path)
+def test_single_file_wins_over_stray_files(tmp_path, tiny_hf_dir):
+  shutil.copytree(tiny_hf_dir, tmp_path, dirs_exist_ok=True)
   (tmp_path / 'backup.safetensors').write_bytes(b'not read')
   (tmp_path / 'pytorch_model.bin').write_bytes(b'not read either')
   kind, paths = hf_checkpoint_files.weight_files(str(tmp_path))
@@ -17,9 +16,8 @@ def test_single_file_wins_over_stray_files(tmp_path):
   assert paths == [os.path.join(tmp_path, 'model.safetensors')]
 
 
-def test_shards_come_from_the_index(tmp_path):
-  model = hf_reference.hf_model(hf_reference.tiny_hf_config())
-  model.save_pretrained(tmp_path, max_shard_size='20KB')
+def test_shards_come_from_the_index(tmp_path, tiny_hf_model):
+  tiny_hf_model.save_pretrained(tmp_path, max_shard_size='20KB')
   (tmp_path / 'model-old-00009-of-00009.safetensors').write_bytes(b'stray')
   kind, paths = hf_checkpoint_files.weight_files(str(tmp_path))
   assert kind == hf_checkpoint_files.SAFETENSORS

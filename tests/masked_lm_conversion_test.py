@@ -4,10 +4,7 @@ The reference is HF's own `LongformerForMaskedLM`; the converted encoder and
 head are restored by the pretraining task's `initialize`, the path
 `task.init_checkpoint` takes.
 """
-import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -15,6 +12,7 @@ import tensorflow as tf
 import torch
 import transformers
 
+import cli_in_process
 import hf_reference
 from longformer.conversion import checkpoint_conversion
 from longformer.conversion import masked_lm_conversion
@@ -23,7 +21,6 @@ from official.core import task_factory
 from official.nlp.modeling import layers
 
 _GLOBAL = 2
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def hf_masked_lm(seed=0, **overrides) -> transformers.LongformerForMaskedLM:
@@ -174,13 +171,10 @@ def test_converter_cli_writes_head_the_task_restores(tmp_path):
   model = hf_masked_lm(seed=3)
   model.save_pretrained(tmp_path / 'hf')
   output_path = str(tmp_path / 'tf' / 'longformer')
-  result = subprocess.run(
-      [sys.executable, os.path.join(_REPO, 'utils',
-                                    'convert_pretrained_pytorch_checkpoint_'
-                                    'to_tf.py'),
-       f'--pytorch_model={tmp_path / "hf"}', f'--output_path={output_path}',
-       f'--global_attention_size={_GLOBAL}', '--check_batch_size=3'],
-      capture_output=True, text=True, cwd=_REPO, timeout=300, check=False)
+  result = cli_in_process.run(  # Its subprocess test: converter_test.
+      'utils/convert_pretrained_pytorch_checkpoint_to_tf.py',
+      [f'--pytorch_model={tmp_path / "hf"}', f'--output_path={output_path}',
+       f'--global_attention_size={_GLOBAL}', '--check_batch_size=3'])
   assert result.returncode == 0, result.stderr[-3000:]
   diff = re.search(r'max abs diff mlm_logits = (\S+)', result.stdout)
   assert diff and float(diff.group(1)) <= hf_reference.PARITY_ATOL, (

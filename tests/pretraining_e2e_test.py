@@ -1,7 +1,9 @@
 """Text -> create_pretraining_data.py -> train.py longformer/pretraining.
 
-The whole continued-pretraining path as a user runs it, each step a
-subprocess: a tiny RoBERTa made long by convert_roberta_to_longformer.py,
+The whole continued-pretraining path as a user runs it, each step a CLI's
+`main` run in process (their subprocess tests are pretraining_data_test,
+roberta_conversion_test and train_test): a tiny RoBERTa made long by
+convert_roberta_to_longformer.py,
 raw text made into records by create_pretraining_data.py, train.py with
 experiments/pretraining_4096.yaml (sizes overridden to tiny ones) in
 train_and_eval mode, then the global projections re-copied from the
@@ -10,8 +12,6 @@ trained model_dir.
 import json
 import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import tensorflow as tf
@@ -19,19 +19,17 @@ import torch
 import transformers
 import yaml
 
-import tiny_tokenizer
+import cli_in_process
 
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _SEQ, _PREDICTIONS, _STEPS = 64, 10, 4
 _SENTENCES = ('The cat sat on the mat.', 'A dog slept near the door.',
               'Long documents need long attention windows.',
               'Nobody knows whether the answer lies far away.')
 
 
-def _run(script, *args, env=None):
-  result = subprocess.run([sys.executable, os.path.join(_REPO, script),
-                           *args], capture_output=True, text=True, cwd=_REPO,
-                          timeout=400, check=False, env=env)
+def _run(script, *args):
+  """`python <script> <args>` from the repository root, in process."""
+  result = cli_in_process.run(script, args)
   assert result.returncode == 0, (script, result.stdout[-2000:],
                                   result.stderr[-4000:])
   return result.stdout + result.stderr
@@ -56,8 +54,9 @@ def _tiny_roberta(directory, vocab_size):
                                   ).save_pretrained(directory)
 
 
-def test_text_to_pretraining_mlm_accuracy_and_recopy(tmp_path):
-  tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(str(tmp_path / 'tok'))
+def test_text_to_pretraining_mlm_accuracy_and_recopy(tmp_path,
+                                                      tiny_tokenizer_dir):
+  tokenizer_dir = tiny_tokenizer_dir
   _write_corpus(tmp_path / 'corpus')
   records = str(tmp_path / 'data' / 'train.tf_record')
   _run('utils/create_pretraining_data.py', f'--input={tmp_path / "corpus"}',
@@ -91,11 +90,10 @@ def test_text_to_pretraining_mlm_accuracy_and_recopy(tmp_path):
                       'warmup': {'polynomial': {'warmup_steps': 1}}}},
   }
   model_dir = str(tmp_path / 'model')
-  env = dict(os.environ, CUDA_VISIBLE_DEVICES='')
   log = _run('train.py', '--experiment=longformer/pretraining',
              '--config_file=experiments/pretraining_4096.yaml',
              f'--params_override={json.dumps(overrides)}',
-             '--mode=train_and_eval', f'--model_dir={model_dir}', env=env)
+             '--mode=train_and_eval', f'--model_dir={model_dir}')
   assert 'Finished loading pretrained checkpoint' in log, log[-3000:]
   accuracy = re.findall(
       r" eval \| .*?'masked_lm_accuracy': (?:np\.float32\()?([0-9.e-]+)",

@@ -1,7 +1,8 @@
 """End to end: squad_to_tfrecord.py -> TFRecords -> train.py longformer/squad.
 
-Both run as subprocesses, as users run them, on the tiny SQuAD JSON of
-`squad_to_tfrecord_test` and a tokenizer the test trains; a tiny model with
+Both run in process through their `main` (their subprocess tests are
+squad_to_tfrecord_test and train_test), on the tiny SQuAD JSON of
+`squad_to_tfrecord_test` and the session's tiny tokenizer; a tiny model with
 the question tokens global (`global_tokens: marked`) trains a few steps with
 `--mode=train_and_eval`, and the evaluation must log exact match and F1 and
 write predictions that are substrings of the original contexts.
@@ -9,18 +10,15 @@ write predictions that are substrings of the original contexts.
 import json
 import os
 import re
-import subprocess
-import sys
 
 import tensorflow as tf
 
 from official.core import exp_factory
 from official.modeling import hyperparams
+import cli_in_process
 import longformer  # pylint: disable=unused-import
 import squad_to_tfrecord_test as data
-import tiny_tokenizer
 
-_TRAIN_PY = os.path.join(data.REPO_DIR, 'train.py')
 _T = 48
 _MAX_QUERY_LENGTH = 10
 
@@ -59,54 +57,48 @@ def _overrides(out_dir):
   }
 
 
-class SquadTaskTest(tf.test.TestCase):
-
-  def test_tool_then_train_and_eval_reports_scores_and_predictions(self):
-    tmp = self.get_temp_dir()
-    tokenizer_dir = tiny_tokenizer.build_tiny_tokenizer(
-        os.path.join(tmp, 'tokenizer'))
-    json_path = os.path.join(tmp, 'squad.json')
-    with open(json_path, 'w') as f:
-      json.dump(data.squad_json(), f)
-    out_dir = os.path.join(tmp, 'records')
-    data.run_tool([f'--train_file={json_path}', f'--eval_file={json_path}',
-                   f'--tokenizer={tokenizer_dir}', f'--max_seq_length={_T}',
-                   '--doc_stride=8', f'--max_query_length={_MAX_QUERY_LENGTH}',
-                   f'--global_attention_size={1 + _MAX_QUERY_LENGTH}',
-                   f'--output_dir={out_dir}'])
-    model_dir = os.path.join(tmp, 'model')
-    env = dict(os.environ, CUDA_VISIBLE_DEVICES='',
-               PYTHONPATH=data.REPO_DIR)
-    result = subprocess.run(
-        [sys.executable, _TRAIN_PY, '--experiment=longformer/squad',
-         f'--params_override={json.dumps(_overrides(out_dir))}',
-         '--mode=train_and_eval', f'--model_dir={model_dir}',
-         # Synchronous saves: no checkpoint thread logging into the middle
-         # of the eval line this test reads.
-         '--enable_async_checkpointing=false'],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=300, check=False)
-    self.assertEqual(result.returncode, 0, result.stdout[-5000:])
-    # orbit prints the eval logs: "eval | step: 3 | ... {'exact_match': ..."
-    # The metrics dict: one line, or several when pprint wraps long floats.
-    eval_line = re.search(r'eval \| step: +3 \| eval time:[^{]*\{[^}]*\}',
-                          result.stdout)
-    self.assertIsNotNone(eval_line, result.stdout[-3000:])
-    for name in ('exact_match', 'final_f1', 'num_evaluated_questions'):
-      self.assertIn(f"'{name}'", eval_line.group(0))
-    self.assertIn("'num_evaluated_questions': 3.0", eval_line.group(0))
-    # The log line names the metrics' denominator and the file's questions.
-    self.assertRegex(
-        result.stdout, r"over 3 questions \(the metrics' denominator\): 3 "
-        r'in the eval features file, 6 in the SQuAD file \S+squad.json \(3 '
-        r'skipped when writing')
-    with open(os.path.join(model_dir, 'predictions.json')) as f:
-      predictions = json.load(f)
-    self.assertEqual(set(predictions), {i for i, _, _ in data.GOOD})
-    for text in predictions.values():
-      self.assertIn(text, data.CONTEXT)
-    with open(os.path.join(model_dir, 'params.yaml')) as f:
-      self.assertIn('global_tokens: marked', f.read())
+def test_tool_then_train_and_eval_reports_scores_and_predictions(
+    tmp_path, tiny_tokenizer_dir):
+  json_path = str(tmp_path / 'squad.json')
+  with open(json_path, 'w') as f:
+    json.dump(data.squad_json(), f)
+  out_dir = str(tmp_path / 'records')
+  tool = cli_in_process.run('utils/squad_to_tfrecord.py', [
+      f'--train_file={json_path}', f'--eval_file={json_path}',
+      f'--tokenizer={tiny_tokenizer_dir}', f'--max_seq_length={_T}',
+      '--doc_stride=8', f'--max_query_length={_MAX_QUERY_LENGTH}',
+      f'--global_attention_size={1 + _MAX_QUERY_LENGTH}',
+      f'--output_dir={out_dir}'])
+  assert tool.returncode == 0, tool.stdout[-3000:] + tool.stderr[-3000:]
+  model_dir = str(tmp_path / 'model')
+  result = cli_in_process.run('train.py', [
+      '--experiment=longformer/squad',
+      f'--params_override={json.dumps(_overrides(out_dir))}',
+      '--mode=train_and_eval', f'--model_dir={model_dir}',
+      # Synchronous saves: no checkpoint thread logging into the middle
+      # of the eval line this test reads.
+      '--enable_async_checkpointing=false'])
+  log = result.stdout + result.stderr
+  assert result.returncode == 0, log[-5000:]
+  # orbit logs the eval: "eval | step: 3 | ... {'exact_match': ..."
+  # The metrics dict: one line, or several when pprint wraps long floats.
+  eval_line = re.search(r'eval \| step: +3 \| eval time:[^{]*\{[^}]*\}', log)
+  assert eval_line, log[-3000:]
+  for name in ('exact_match', 'final_f1', 'num_evaluated_questions'):
+    assert f"'{name}'" in eval_line.group(0)
+  assert "'num_evaluated_questions': 3.0" in eval_line.group(0)
+  # The log line names the metrics' denominator and the file's questions.
+  assert re.search(
+      r"over 3 questions \(the metrics' denominator\): 3 "
+      r'in the eval features file, 6 in the SQuAD file \S+squad.json \(3 '
+      r'skipped when writing', log), log[-3000:]
+  with open(os.path.join(model_dir, 'predictions.json')) as f:
+    predictions = json.load(f)
+  assert set(predictions) == {i for i, _, _ in data.GOOD}
+  for text in predictions.values():
+    assert text in data.CONTEXT
+  with open(os.path.join(model_dir, 'params.yaml')) as f:
+    assert 'global_tokens: marked' in f.read()
 
 
 class SquadRecipesTest(tf.test.TestCase):

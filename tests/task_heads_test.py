@@ -12,8 +12,6 @@ questions of different lengths per row, marked for our encoder by
 import glob
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -22,15 +20,14 @@ import torch
 import transformers
 import yaml
 
+import cli_in_process
 import hf_reference
 import tiny_experiment
 from longformer.conversion import checkpoint_conversion
 from longformer.configs import encoder_config as config_lib
 from longformer.conversion import task_heads
 
-REPO = tiny_experiment.REPO_DIR
-CONVERTER = os.path.join(REPO, 'utils',
-                         'convert_pretrained_pytorch_checkpoint_to_tf.py')
+CONVERTER = 'utils/convert_pretrained_pytorch_checkpoint_to_tf.py'
 SEP_ID = 2  # HF's LongformerConfig default sep_token_id, `</s>`.
 
 
@@ -47,10 +44,9 @@ def _scaled(model, seed=0):
 
 
 def _run(args):
-  env = dict(os.environ, CUDA_VISIBLE_DEVICES='')
-  result = subprocess.run([sys.executable, *args], capture_output=True,
-                          text=True, cwd=REPO, timeout=600, check=False,
-                          env=env)
+  """`python <script> <flags>`, run in process (the scripts' subprocess
+  tests are converter_test and train_test)."""
+  result = cli_in_process.run(args[0], args[1:])
   assert result.returncode == 0, (result.stdout[-2000:] +
                                   result.stderr[-4000:])
   return result
@@ -93,7 +89,7 @@ def test_classifier_evaluates_through_train_py_with_hf_logits(tmp_path):
       'input_path': eval_path, 'seq_length': tiny_experiment.SEQ_LENGTH,
       'global_batch_size': tiny_experiment.BATCH_SIZE}},
                'trainer': {'validation_steps': 2}}
-  _run([os.path.join(REPO, 'train.py'), '--experiment=longformer/glue',
+  _run(['train.py', '--experiment=longformer/glue',
         f'--config_file={output_dir / "encoder_config.yaml"}',
         f'--params_override={json.dumps(overrides)}', '--mode=eval',
         f'--model_dir={output_dir}'])
