@@ -190,6 +190,18 @@ class QuestionAnsweringTest(tf.test.TestCase):
     self.assertIn('skipped: 1 answer_not_at_offset, 1 empty_context, '
                   '4 question_too_long', out)
 
+  def test_zero_window_flags_are_refused_not_defaulted(self):
+    for flag in ('--doc_stride=0', '--max_seq_length=0',
+                 '--max_query_length=0'):
+      output_dir = new_dir(self)
+      code, out = run_predict(
+          f'--model={self.model_dir}', f'--tokenizer={self.tokenizer}',
+          f'--squad_json={self.json_path}', f'--output_dir={output_dir}',
+          flag)
+      self.assertEqual(code, 1, out)
+      self.assertIn(f'{flag} must be a positive integer', out)
+      self.assertEqual(os.listdir(output_dir), [])
+
   def test_exported_saved_model_answers_one_question_the_same(self):
     export_dir = os.path.join(new_dir(self), 'serving')
     params = exp_factory.get_exp_config('longformer/squad')

@@ -121,12 +121,13 @@ def _progress(what: str):
 def _answer(request: Request, model, tokenizer):
   config = model.config
   settings = question_answering.Settings(
-      max_seq_length=request.max_seq_length or config['seq_length'],
-      doc_stride=(request.doc_stride or config.get('doc_stride') or
-                  DEFAULT_DOC_STRIDE),
-      max_query_length=(request.max_query_length or
-                        config.get('max_query_length') or
-                        config['global_attention_size'] - 1),
+      max_seq_length=_first_given(request.max_seq_length,
+                                  config['seq_length']),
+      doc_stride=_first_given(request.doc_stride, config.get('doc_stride'),
+                              DEFAULT_DOC_STRIDE),
+      max_query_length=_first_given(request.max_query_length,
+                                    config.get('max_query_length'),
+                                    config['global_attention_size'] - 1),
       n_best_size=config['n_best_size'],
       max_answer_length=config['max_answer_length'],
       version_2_with_negative=config['version_2_with_negative'],
@@ -179,18 +180,27 @@ def _classify(request: Request, model, tokenizer):
   if config['global_tokens'] == 'marked':
     raise ValueError('This classifier reads marked global tokens '
                      '(input_mask 2), which documents do not carry.')
+  max_seq_length = _first_given(request.max_seq_length, config['seq_length'])
+  if max_seq_length < 1:
+    raise ValueError(f'--max_seq_length={max_seq_length} must be a positive '
+                     'integer.')
   docs = classification.read_documents(request.documents)
   result = classification.classify(
-      model.predict, tokenizer, docs,
-      request.max_seq_length or config['seq_length'], names,
+      model.predict, tokenizer, docs, max_seq_length, names,
       request.batch_size, _progress('documents'))
   if not result.rows:
     raise ValueError(f'No document to classify in {request.documents}; '
                      f'skipped: {_counts(result.skipped)}.')
   return result.rows, (
       f'{len(result.rows)} documents labelled ({result.num_cut} cut to '
-      f'{request.max_seq_length or config["seq_length"]} tokens); skipped: '
+      f'{max_seq_length} tokens); skipped: '
       f'{_counts(result.skipped)}')
+
+
+def _first_given(*values):
+  """The first value that is not None: a flag of 0 is the user's, not a
+  request for the default (it is then refused by the range checks)."""
+  return next(v for v in values if v is not None)
 
 
 def _counts(skipped: Dict[str, int]) -> str:
