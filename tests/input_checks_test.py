@@ -138,6 +138,14 @@ class RecordsCheckTest(tf.test.TestCase):
       _check(self._params())
     _check(self._params(global_tokens='marked', global_size=65))
 
+  def test_a_file_that_is_not_a_tfrecord_is_named_not_crashed_on(self):
+    path = os.path.join(self.get_temp_dir(), 'x_train.tf_record')
+    with open(path, 'w') as f:  # a JSON line instead of records
+      f.write('{"text": "a review that is not a TFRecord"}\n')
+    with self.assertRaisesRegex(ValueError, re.escape(
+        f'{path} is not a TFRecord file')):
+      _check(self._params())
+
   def test_records_without_metadata_of_the_right_length_pass(self):
     _write(os.path.join(self.get_temp_dir(), 'x_train.tf_record'),
            [_example(64)])

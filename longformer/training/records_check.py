@@ -51,12 +51,23 @@ _METADATA_SUFFIX = 'meta_data.json'
 
 
 def _first_record(path: str) -> Optional[bytes]:
-  """The first record of an uncompressed TFRecord file; None if empty."""
+  """The first record of an uncompressed TFRecord file; None if empty.
+
+  Raises:
+    ValueError: the first header claims more bytes than the file holds:
+      not a TFRecord file (reading that many would crash the process).
+  """
   with tf.io.gfile.GFile(path, 'rb') as f:
     header = f.read(12)  # uint64 length, uint32 masked crc of the length
     if len(header) < 12:
       return None
     (length,) = struct.unpack('<Q', header[:8])
+    size = tf.io.gfile.stat(path).length
+    if 12 + length + 4 > size:  # header, data, uint32 masked crc of data
+      raise ValueError(
+          f'{path} is not a TFRecord file: its first record header claims '
+          f'{length} bytes but the file has {size}. Point input_path at the '
+          "data tools' .tf_record files (e.g. not a JSON or text file).")
     return f.read(length)
 
 
