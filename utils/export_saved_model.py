@@ -66,7 +66,8 @@ flags.DEFINE_string('checkpoint_path', None,
 flags.DEFINE_string('params_yaml', None,
                     'The run\'s params.yaml; default <model_dir>/params.yaml.')
 flags.DEFINE_string('output_dir', None,
-                    'Where the SavedModel appears (must not exist), e.g. '
+                    'Where the SavedModel appears (an existing one is '
+                    'refused unless --overwrite), e.g. '
                     '<base>/1 for TF Serving\'s version directory.')
 flags.DEFINE_enum('experiment', None, list(loading.EXPERIMENTS),
                   'The run\'s experiment; default: read from params.yaml '
@@ -105,7 +106,11 @@ def main(_):
   params = loading.read_params(
       FLAGS.params_yaml or os.path.join(FLAGS.model_dir, 'params.yaml'),
       FLAGS.experiment)
-  seq_length = FLAGS.seq_length or params.task.train_data.seq_length
+  seq_length = (params.task.train_data.seq_length if FLAGS.seq_length is None
+                else FLAGS.seq_length)
+  if seq_length < 1:
+    raise app.UsageError(f'--seq_length={seq_length} must be a positive '
+                         'integer (or omit it for task.train_data.seq_length).')
   kind = saved_model_export.model_kind(params)
   print(f'Exporting {checkpoint} ({kind}, examples of {seq_length} '
         'tokens)...', flush=True)
