@@ -88,9 +88,9 @@ from official.core import train_lib
 from official.core import train_utils
 from official.modeling import performance
 from official.nlp import continuous_finetune_lib
-# Registers `longformer/glue` and `longformer/pretraining` and binds the
-# encoder config. Run as `python3 train.py`, this directory (the checkout) is
-# first on sys.path, so no install is needed.
+# Registers `longformer/glue`, `longformer/pretraining` and `longformer/squad`
+# and binds the encoder config. Run as `python3 train.py`, this directory (the
+# checkout) is first on sys.path, so no install is needed.
 import longformer  # pylint: disable=unused-import
 from longformer.training import input_checks
 from longformer.training import known_warnings

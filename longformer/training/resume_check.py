@@ -132,9 +132,10 @@ def check_checkpoint_matches(params: cfg.ExperimentConfig,
                              model_dir: str) -> None:
   """Raises if model_dir's latest checkpoint does not fit `params`' model.
 
-  Builds the model on the CPU (float32, outside any strategy), restores the
-  checkpoint's model variables into it and discards it. No checkpoint: no
-  check.
+  Builds the model on the CPU (under the current Keras policy: train.py has
+  set the run's mixed precision by then; the variables are float32 either
+  way), outside any strategy, restores the checkpoint's model variables
+  into it and discards it. No checkpoint: no check.
 
   Args:
     params: the experiment config of the run about to start.
