@@ -244,3 +244,11 @@ def test_negative_global_size_is_rejected():
   with pytest.raises(ValueError, match='global_attention_size'):
     attention.LongformerAttention(num_heads=2, key_dim=4, attention_window=4,
                                   global_attention_size=-1)
+
+
+def test_a_three_dimensional_mask_is_refused_naming_the_shape():
+  layer = attention.LongformerAttention(num_heads=2, key_dim=4,
+                                        attention_window=4,
+                                        global_attention_size=1)
+  with pytest.raises(ValueError, match=r'shape \(2, 10, 10\).*\[B, T\]'):
+    layer(tf.zeros([2, 10, 8]), attention_mask=tf.ones([2, 10, 10]))

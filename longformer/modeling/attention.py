@@ -281,6 +281,13 @@ class LongformerAttention(tf_keras.layers.Layer):
           'LongformerAttention needs attention_mask, the [B, T] token mask '
           '(0 = padding, 1 = token, 2 = global token with '
           "global_tokens='marked'), or the encoder's plan.")
+    shape = tf.TensorShape(getattr(attention_mask, 'shape', None))
+    if shape.rank is not None and shape.rank != 2:
+      raise ValueError(
+          f'LongformerAttention attention_mask has shape {shape}; it must be '
+          'the [B, T] token mask (0 = padding, 1 = token, 2 = global token '
+          "with global_tokens='marked'), not a [B, T, T] or additive mask "
+          "such as Model Garden's SelfAttentionMask gives.")
     windows = [self._one_sided_window]
     length = attention_plan.padded_length(
         sliding_window.static_or_dynamic_length(query), windows)
