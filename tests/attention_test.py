@@ -252,3 +252,15 @@ def test_a_three_dimensional_mask_is_refused_naming_the_shape():
                                         global_attention_size=1)
   with pytest.raises(ValueError, match=r'shape \(2, 10, 10\).*\[B, T\]'):
     layer(tf.zeros([2, 10, 8]), attention_mask=tf.ones([2, 10, 10]))
+
+
+def test_an_additive_mask_is_refused_not_read_as_padding():
+  layer = attention.LongformerAttention(num_heads=2, key_dim=4,
+                                        attention_window=4,
+                                        global_attention_size=1)
+  additive = tf.constant([[0.0] * 8 + [-10000.0] * 2] * 2)  # 0 = token
+  with pytest.raises(tf.errors.InvalidArgumentError,
+                     match='additive mask'):
+    layer(tf.zeros([2, 10, 8]), attention_mask=additive)
+  bool_mask = tf.constant([[True] * 8 + [False] * 2] * 2)
+  layer(tf.zeros([2, 10, 8]), attention_mask=bool_mask)  # HF accepts bool

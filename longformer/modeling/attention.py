@@ -83,6 +83,24 @@ def _static_or_minus_one(x: tf.Tensor) -> int:
   return x.shape[1] if x.shape[1] is not None else -1
 
 
+def _checked_token_mask(attention_mask) -> tf.Tensor:
+  """int32 [B, T] of a token mask, asserted to hold only 0, 1 and 2.
+
+  An additive mask (0 / -10000) or a fractional one would otherwise read as
+  all padding and give zero outputs. The assertion compiles to nothing under
+  XLA, as the encoder's input checks do.
+  """
+  mask = tf.convert_to_tensor(attention_mask)
+  values = tf.cast(mask, tf.float32)[..., tf.newaxis]
+  is_allowed = tf.reduce_any(tf.equal(values, [0.0, 1.0, 2.0]), axis=-1)
+  check = tf.debugging.Assert(tf.reduce_all(is_allowed), [
+      'LongformerAttention attention_mask values must be 0 (padding), 1 '
+      "(token) or 2 (global token with global_tokens='marked'); an additive "
+      'mask (0 / -10000) is not supported.'])
+  with tf.control_dependencies([check]):
+    return tf.cast(mask, tf.int32)
+
+
 @tf_keras.utils.register_keras_serializable(package='Longformer')
 class LongformerAttention(tf_keras.layers.Layer):
   """Longformer self-attention: a sliding window plus leading global tokens.
@@ -291,7 +309,8 @@ class LongformerAttention(tf_keras.layers.Layer):
     windows = [self._one_sided_window]
     length = attention_plan.padded_length(
         sliding_window.static_or_dynamic_length(query), windows)
-    mask = attention_plan.pad_to(tf.cast(attention_mask, tf.int32), length)
+    mask = _checked_token_mask(attention_mask)
+    mask = attention_plan.pad_to(mask, length)
     plan = attention_plan.build(mask, windows, self._global_attention_size,
                                 self._global_tokens)
     return attention_plan.pad_to(query, length), plan
