@@ -137,8 +137,9 @@ def longformer_pretraining() -> cfg.ExperimentConfig:
   the data config does not read `next_sentence_labels`. The masked-LM head
   is RoBERTa's (exact GELU, LayerNorm epsilon 1e-5), so a head converted
   from HF restores with HF's logits. Data are Model Garden's BERT pretraining
-  TFRecords, as `utils/create_pretraining_data.py` writes them. The schedule defaults are BERT-base's
-  (peak 1e-4, 10,000 warmup steps, 1,000,000 steps).
+  TFRecords, as `utils/create_pretraining_data.py` writes them. The
+  schedule defaults are BERT-base's (peak 1e-4, 10,000 warmup steps,
+  1,000,000 steps).
   """
   # pylint: disable=g-import-not-at-top
   from official.nlp.data import pretrain_dataloader
