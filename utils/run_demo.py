@@ -83,7 +83,8 @@ def _write_data(data_dir: str) -> Dict[str, str]:
   """Runs make_demo_data.py with its defaults; returns the record paths."""
   tf.io.gfile.makedirs(data_dir)
   _run([sys.executable, os.path.join(_REPO_DIR, 'utils', 'make_demo_data.py'),
-        f'--output_dir={data_dir}', '--overwrite'], os.path.join(data_dir, 'make_data.log'))
+        f'--output_dir={data_dir}', '--overwrite'],
+       os.path.join(data_dir, 'make_data.log'))
   return {'train': os.path.join(data_dir, 'demo_train.tf_record'),
           'eval': os.path.join(data_dir, 'demo_eval.tf_record')}
 
