@@ -222,6 +222,17 @@ class QuestionAnsweringTest(tf.test.TestCase):
       with open(os.path.join(output_dir, 'predictions.json')) as f:
         self.assertEqual(json.load(f),
                          {'question': self.eval_predictions[qas_id]})
+    # Longer windows than the position table: the SavedModel's assertion
+    # (InvalidArgumentError) is a FAILED line naming it, nothing written.
+    output_dir = new_dir(self)
+    code, out = run_predict(
+        f'--model={export_dir}', f'--tokenizer={self.tokenizer}',
+        f'--question={question}', f'--context_file={context_file}',
+        f'--output_dir={output_dir}', f'--max_seq_length={_T + 16}')
+    self.assertEqual(code, 1, out)
+    self.assertIn('FAILED: nothing was written', out)
+    self.assertIn('Input sequence length must be in [1, ', out)
+    self.assertEqual(os.listdir(output_dir), [])
 
   def test_existing_output_is_refused_unless_overwrite(self):
     output_dir = new_dir(self)

@@ -41,8 +41,11 @@ from absl import flags
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# pylint: disable-next=g-import-not-at-top,wrong-import-position
+# pylint: disable=g-import-not-at-top,wrong-import-position
+import tensorflow as tf
+
 from longformer.inference import predict
+# pylint: enable=g-import-not-at-top,wrong-import-position
 
 # This CLI's own flags, not absl's global FLAGS: `main(argv)` parses them, so
 # tests call it in process and its names never clash with another module's.
@@ -127,6 +130,9 @@ def main(argv):
   except (ValueError, OSError) as e:
     print(f'FAILED: nothing was written to {_OUTPUT_DIR.value}.')
     sys.exit(f'error: {e}')
+  except tf.errors.InvalidArgumentError as e:  # A SavedModel's input checks.
+    print(f'FAILED: nothing was written to {_OUTPUT_DIR.value}.')
+    sys.exit(f'error: the model refused its input: {e.message}')
 
 
 if __name__ == '__main__':
