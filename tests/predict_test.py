@@ -333,6 +333,8 @@ class ClassifierTest(tf.test.TestCase):
         f.write(text)
       os.rename(os.path.join(folder, doc_id),
                 os.path.join(folder, doc_id + '.txt'))
+    with open(os.path.join(folder, 'README.md'), 'w') as f:
+      f.write('not a document')
     output_dir = new_dir(self)
     code, out = run_predict(
         f'--model={self.model_dir}', f'--tokenizer={self.tokenizer}',
@@ -340,6 +342,7 @@ class ClassifierTest(tf.test.TestCase):
         '--max_seq_length=12')
     self.assertEqual(code, 0, out)
     self.assertIn('(1 cut to 12 tokens)', out)
+    self.assertIn('skipped: 1 not a .txt file', out)  # README.md, counted
     with open(os.path.join(output_dir, 'labels.jsonl')) as f:
       rows = [json.loads(line) for line in f]
     for row in rows:

@@ -36,6 +36,8 @@ from longformer.data import documents
 from longformer.inference import batching
 
 EMPTY_TEXT = documents.EMPTY_TEXT
+# Skip reason of a folder entry that is not a .txt file (e.g. a README).
+NOT_TXT = 'not a .txt file'
 
 
 @dataclasses.dataclass
@@ -53,22 +55,28 @@ class Result:
   skipped: Dict[str, int]
 
 
-def read_documents(path: str) -> List[Tuple[str, str]]:
-  """(id, text) of each document in a folder of .txt files or a JSONL file.
+def read_documents(path: str) -> Tuple[List[Tuple[str, str]], Dict[str, int]]:
+  """Each document in a folder of .txt files or a JSONL file.
+
+  Returns:
+    (id, text) pairs, and {skip reason: count}: a folder's entries that are
+    not .txt files are skipped and counted (`NOT_TXT`).
 
   Raises:
     ValueError: a JSONL line is not an object with a string "text", ids
       repeat, or the folder has no .txt file.
   """
   if tf.io.gfile.isdir(path):
-    names = sorted(n for n in tf.io.gfile.listdir(path) if n.endswith('.txt'))
+    entries = [n.rstrip('/') for n in tf.io.gfile.listdir(path)]
+    names = sorted(n for n in entries if n.endswith('.txt'))
     if not names:
       raise ValueError(f'--documents={path} holds no .txt file.')
     docs = []
     for name in names:
       with tf.io.gfile.GFile(os.path.join(path, name)) as f:
         docs.append((name, f.read()))
-    return docs
+    ignored = len(entries) - len(names)
+    return docs, ({NOT_TXT: ignored} if ignored else {})
   docs = []
   with tf.io.gfile.GFile(path) as f:
     for number, line in enumerate(f, 1):
@@ -86,7 +94,7 @@ def read_documents(path: str) -> List[Tuple[str, str]]:
   repeated = sorted({i for i in ids if ids.count(i) > 1})
   if repeated:
     raise ValueError(f'{path}: ids {repeated} repeat; labels are keyed by id.')
-  return docs
+  return docs, {}
 
 
 def classify(predict: Callable, tokenizer, docs: Sequence[Tuple[str, str]],

@@ -184,17 +184,17 @@ def _classify(request: Request, model, tokenizer):
   if max_seq_length < 1:
     raise ValueError(f'--max_seq_length={max_seq_length} must be a positive '
                      'integer.')
-  docs = classification.read_documents(request.documents)
+  docs, ignored = classification.read_documents(request.documents)
   result = classification.classify(
       model.predict, tokenizer, docs, max_seq_length, names,
       request.batch_size, _progress('documents'))
+  skipped = dict(result.skipped, **ignored)
   if not result.rows:
     raise ValueError(f'No document to classify in {request.documents}; '
-                     f'skipped: {_counts(result.skipped)}.')
+                     f'skipped: {_counts(skipped)}.')
   return result.rows, (
       f'{len(result.rows)} documents labelled ({result.num_cut} cut to '
-      f'{max_seq_length} tokens); skipped: '
-      f'{_counts(result.skipped)}')
+      f'{max_seq_length} tokens); skipped: {_counts(skipped)}')
 
 
 def _first_given(*values):
