@@ -28,15 +28,13 @@ r"""Runs the offline long-range demo end to end: data, train.py, results.
 
 No network is needed. Usage, from the repository root:
   python3 utils/run_demo.py --output_dir=/tmp/longformer_demo
-Each run's model_dir is <output_dir>/global_attention_<G>; an old one there is
-deleted first, so the run starts from step 0.
+Each run's model_dir is <output_dir>/global_attention_<G>. An existing
+non-empty --output_dir (or --results_md) is refused unless --overwrite, which
+replaces it whole, so every run starts from step 0.
 """
 import datetime
-import glob
 import os
 import platform
-import shutil
-import subprocess
 import sys
 import time
 from typing import Dict
@@ -45,8 +43,11 @@ from typing import Tuple
 
 from absl import app
 from absl import flags
-from absl import logging
 import tensorflow as tf
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# pylint: disable-next=g-import-not-at-top,wrong-import-position
+from longformer.demos import runs
 
 _REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _YAML = 'experiments/demo_long_range.yaml'
@@ -58,58 +59,31 @@ flags.DEFINE_string('output_dir', '/tmp/longformer_demo',
 flags.DEFINE_list('global_attention_sizes', ['1', '0'],
                   'One train.py run per value of '
                   'task.model.encoder.any.global_attention_size.')
+flags.DEFINE_bool('overwrite', False,
+                  'Replace an existing --output_dir (its data, model dirs '
+                  'and logs) and an existing --results_md.')
 flags.DEFINE_string('results_md', None,
                     'If set, write the results table to this Markdown file.')
 
 
-def _run(command: List[str], log_path: str) -> float:
-  """Runs `command` from the repository root, logging to log_path.
-
-  Returns:
-    Its wall time in seconds.
-
-  Raises:
-    subprocess.CalledProcessError: it failed; its log says why.
-  """
-  logging.info('%s\n  (log: %s)', ' '.join(command), log_path)
-  start = time.time()
-  with open(log_path, 'w') as log:
-    subprocess.run(command, cwd=_REPO_DIR, stdout=log,
-                   stderr=subprocess.STDOUT, check=True)
-  return time.time() - start
 
 
 def _write_data(data_dir: str) -> Dict[str, str]:
   """Runs make_demo_data.py with its defaults; returns the record paths."""
   tf.io.gfile.makedirs(data_dir)
-  _run([sys.executable, os.path.join(_REPO_DIR, 'utils', 'make_demo_data.py'),
-        f'--output_dir={data_dir}', '--overwrite'],
-       os.path.join(data_dir, 'make_data.log'))
+  runs.run([sys.executable,
+            os.path.join(_REPO_DIR, 'utils', 'make_demo_data.py'),
+            f'--output_dir={data_dir}', '--overwrite'],
+           os.path.join(data_dir, 'make_data.log'), _REPO_DIR)
   return {'train': os.path.join(data_dir, 'demo_train.tf_record'),
           'eval': os.path.join(data_dir, 'demo_eval.tf_record')}
 
 
-def _last_scalar(event_dir: str, tag: str) -> float:
-  """The value of `tag` at the last step in the summaries under event_dir."""
-  value = None
-  for path in sorted(glob.glob(os.path.join(event_dir, 'events.out.*'))):
-    # Not tf.compat.v1.train.summary_iterator: its tf_record_iterator
-    # prints a deprecation warning.
-    for record in tf.data.TFRecordDataset(path):
-      event = tf.compat.v1.Event.FromString(record.numpy())
-      for v in event.summary.value:
-        if v.tag == tag:
-          value = float(tf.make_ndarray(v.tensor))
-  if value is None:
-    raise ValueError(f'No "{tag}" summary in {event_dir}.')
-  return value
 
 
 def _train(global_size: int, paths: Dict[str, str], output_dir: str) -> Dict:
   """Runs train.py once; returns its accuracy, loss and wall time."""
   model_dir = os.path.join(output_dir, f'global_attention_{global_size}')
-  if os.path.exists(model_dir):
-    shutil.rmtree(model_dir)
   command = [
       sys.executable, os.path.join(_REPO_DIR, 'train.py'),
       '--experiment=longformer/glue', f'--config_file={_YAML}',
@@ -119,12 +93,12 @@ def _train(global_size: int, paths: Dict[str, str], output_dir: str) -> Dict:
           f'task.model.encoder.any.global_attention_size={global_size}']),
       '--mode=train_and_eval', f'--model_dir={model_dir}'
   ]
-  seconds = _run(command, model_dir + '.log')
+  seconds = runs.run(command, model_dir + '.log', _REPO_DIR)
   return {
       'global_size': global_size,
-      'accuracy': _last_scalar(os.path.join(model_dir, 'validation'),
+      'accuracy': runs.last_scalar(os.path.join(model_dir, 'validation'),
                                'cls_accuracy'),
-      'train_loss': _last_scalar(os.path.join(model_dir, 'train'),
+      'train_loss': runs.last_scalar(os.path.join(model_dir, 'train'),
                                  'training_loss'),
       'seconds': seconds,
   }
@@ -165,7 +139,7 @@ def _table(results: List[Dict]) -> str:
 
 def _markdown(results: List[Dict]) -> str:
   command = ('python3 utils/run_demo.py --output_dir=/tmp/longformer_demo '
-             '--results_md=docs/demo_results.md')
+             '--results_md=docs/demo_results.md --overwrite')
   return '\n'.join([
       '# Offline demo results', '',
       f'Written by `{command}` on '
@@ -193,18 +167,27 @@ def _where(results: List[Dict], output_dir: str) -> str:
       + [f'TensorBoard: tensorboard --logdir={output_dir}'])
 
 
+
+
+
+
 def main(_):
+  try:
+    output_dir = runs.claim_outputs(FLAGS.output_dir, FLAGS.results_md,
+                                    FLAGS.overwrite)
+  except runs.staged_output.OutputExistsError as e:
+    raise SystemExit(f'FAILED: {e}') from None
   start = time.time()
-  paths = _write_data(os.path.join(FLAGS.output_dir, 'data'))
+  paths = _write_data(os.path.join(output_dir, 'data'))
   results = [
-      _train(int(size), paths, FLAGS.output_dir)
+      _train(int(size), paths, output_dir)
       for size in FLAGS.global_attention_sizes
   ]
   print(_table(results))
-  print(_where(results, FLAGS.output_dir))
+  print(_where(results, output_dir))
   if FLAGS.results_md:
-    with open(FLAGS.results_md, 'w') as f:
-      f.write(_markdown(results))
+    runs.write_results_md(FLAGS.results_md, _markdown(results),
+                         FLAGS.overwrite)
     print(f'Table written to {FLAGS.results_md}')
   ok, line = verdict(results)
   print(f'Whole demo: {time.time() - start:.0f} s. {line}')

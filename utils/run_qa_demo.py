@@ -32,24 +32,24 @@ r"""Runs the offline long-document QA demo end to end: data, train.py, results.
 
 No network is needed. Usage, from the repository root:
   python3 utils/run_qa_demo.py --output_dir=/tmp/longformer_qa_demo
-Each run's model_dir is <output_dir>/<name>; an old one there is deleted
-first, so the run starts from step 0. Its predictions are
+Each run's model_dir is <output_dir>/<name>. An existing non-empty
+--output_dir (or --results_md) is refused unless --overwrite, which replaces
+it whole, so every run starts from step 0. Its predictions are
 <model_dir>/predictions.json and its log <model_dir>.log.
 """
 import datetime
-import glob
 import os
 import platform
-import shutil
-import subprocess
 import sys
-import time
 from typing import Dict, List
 
 from absl import app
 from absl import flags
-from absl import logging
 import tensorflow as tf
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# pylint: disable-next=g-import-not-at-top,wrong-import-position
+from longformer.demos import runs
 
 _REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -67,48 +67,23 @@ flags.DEFINE_string('output_dir', '/tmp/longformer_qa_demo',
                     'Data, model dirs and logs go here.')
 flags.DEFINE_integer('train_steps', None,
                      'If set, overrides trainer.train_steps (and the decay).')
+flags.DEFINE_bool('overwrite', False,
+                  'Replace an existing --output_dir (its data, model dirs '
+                  'and logs) and an existing --results_md.')
 flags.DEFINE_string('results_md', None,
                     'If set, write the results table to this Markdown file.')
 
 
-def _run(command: List[str], log_path: str) -> float:
-  """Runs `command` from the repository root into log_path; returns seconds.
-
-  Raises:
-    subprocess.CalledProcessError: it failed; its log says why.
-  """
-  logging.info('%s\n  (log: %s)', ' '.join(command), log_path)
-  start = time.time()
-  with open(log_path, 'w') as log:
-    subprocess.run(command, cwd=_REPO_DIR, stdout=log,
-                   stderr=subprocess.STDOUT, check=True)
-  return time.time() - start
 
 
-def _last_scalar(event_dir: str, tag: str) -> float:
-  """The value of `tag` at the last step in the summaries under event_dir."""
-  value = None
-  for path in sorted(glob.glob(os.path.join(event_dir, 'events.out.*'))):
-    # Not tf.compat.v1.train.summary_iterator: its tf_record_iterator
-    # prints a deprecation warning.
-    for record in tf.data.TFRecordDataset(path):
-      event = tf.compat.v1.Event.FromString(record.numpy())
-      for v in event.summary.value:
-        if v.tag == tag:
-          value = float(tf.make_ndarray(v.tensor))
-  if value is None:
-    raise ValueError(f'No "{tag}" summary in {event_dir}.')
-  return value
 
 
 def _write_data(data_dir: str, global_mode: str) -> None:
   """Runs make_qa_demo_data.py with its defaults into data_dir."""
-  if os.path.exists(data_dir):
-    shutil.rmtree(data_dir)
-  _run([sys.executable, os.path.join(_REPO_DIR, 'utils',
-                                    'make_qa_demo_data.py'),
-       f'--output_dir={data_dir}', f'--global_mode={global_mode}'],
-      data_dir + '.log')
+  runs.run([sys.executable,
+            os.path.join(_REPO_DIR, 'utils', 'make_qa_demo_data.py'),
+            f'--output_dir={data_dir}', f'--global_mode={global_mode}'],
+           data_dir + '.log', _REPO_DIR)
 
 
 def _train(name: str, output_dir: str) -> Dict:
@@ -117,8 +92,6 @@ def _train(name: str, output_dir: str) -> Dict:
   data_dir = os.path.join(output_dir, f'data_{global_mode}')
   _write_data(data_dir, global_mode)
   model_dir = os.path.join(output_dir, name)
-  if os.path.exists(model_dir):
-    shutil.rmtree(model_dir)
   overrides = [
       f'task.train_data.input_path={data_dir}/train.tf_record',
       f'task.validation_data.input_path={data_dir}/eval.tf_record',
@@ -137,8 +110,8 @@ def _train(name: str, output_dir: str) -> Dict:
       '--params_override=' + ','.join(overrides),
       '--mode=train_and_eval', f'--model_dir={model_dir}'
   ]
-  seconds = _run(command, model_dir + '.log')
-  scalar = _last_scalar
+  seconds = runs.run(command, model_dir + '.log', _REPO_DIR)
+  scalar = runs.last_scalar
   validation = os.path.join(model_dir, 'validation')
   return {
       'name': name,
@@ -165,7 +138,7 @@ def _table(results: List[Dict]) -> str:
 
 def _markdown(results: List[Dict]) -> str:
   command = ('python3 utils/run_qa_demo.py --output_dir=/tmp/longformer_qa_'
-             'demo --results_md=docs/qa_demo_results.md')
+             'demo --results_md=docs/qa_demo_results.md --overwrite')
   return '\n'.join([
       '# Offline QA demo results', '',
       f'Written by `{command}` on {datetime.date.today().isoformat()}: '
@@ -184,20 +157,28 @@ def _markdown(results: List[Dict]) -> str:
   ])
 
 
+
+
+
+
 def main(_):
-  os.makedirs(FLAGS.output_dir, exist_ok=True)
-  results = [_train(name, FLAGS.output_dir) for name in RUNS]
+  try:
+    output_dir = runs.claim_outputs(FLAGS.output_dir, FLAGS.results_md,
+                                    FLAGS.overwrite)
+  except runs.staged_output.OutputExistsError as e:
+    raise SystemExit(f'FAILED: {e}') from None
+  results = [_train(name, output_dir) for name in RUNS]
   print(_table(results))
   if FLAGS.results_md:
-    with open(FLAGS.results_md, 'w') as f:
-      f.write(_markdown(results))
+    runs.write_results_md(FLAGS.results_md, _markdown(results),
+                         FLAGS.overwrite)
   marked, first = results
   gap = 100 * (marked['exact_match'] - first['exact_match'])
   verdict = ('question tokens global answer better' if gap > 10 else
              'no clear difference: check the logs')
   print(f'VERDICT: {verdict}: exact match {100 * marked["exact_match"]:.1f}% '
         f'vs {100 * first["exact_match"]:.1f}% ({gap:+.1f} points). Runs, '
-        f'logs and predictions.json under {FLAGS.output_dir}'
+        f'logs and predictions.json under {output_dir}'
         + (f'; table in {FLAGS.results_md}' if FLAGS.results_md else '') + '.')
 
 
