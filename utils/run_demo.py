@@ -32,9 +32,7 @@ Each run's model_dir is <output_dir>/global_attention_<G>. An existing
 non-empty --output_dir (or --results_md) is refused unless --overwrite, which
 replaces it whole, so every run starts from step 0.
 """
-import datetime
 import os
-import platform
 import sys
 import time
 from typing import Dict
@@ -142,10 +140,7 @@ def _markdown(results: List[Dict]) -> str:
              '--results_md=docs/demo_results.md --overwrite')
   return '\n'.join([
       '# Offline demo results', '',
-      f'Written by `{command}` on '
-      f'{datetime.date.today().isoformat()}: {platform.machine()}, '
-      f'{os.cpu_count()} CPU cores, TensorFlow {tf.__version__}, Python '
-      f'{platform.python_version()}.', '',
+      runs.written_by(command), '',
       'Task: 1,024-token sequences (768 to 1,024 real tokens); the label is '
       'which of two marker tokens appears, 32 times, at positions 64 or '
       'later; the first 64 tokens are random filler. Model: '

@@ -37,15 +37,12 @@ Each run's model_dir is <output_dir>/<name>. An existing non-empty
 it whole, so every run starts from step 0. Its predictions are
 <model_dir>/predictions.json and its log <model_dir>.log.
 """
-import datetime
 import os
-import platform
 import sys
 from typing import Dict, List
 
 from absl import app
 from absl import flags
-import tensorflow as tf
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # pylint: disable-next=g-import-not-at-top,wrong-import-position
@@ -141,9 +138,7 @@ def _markdown(results: List[Dict]) -> str:
              'demo --results_md=docs/qa_demo_results.md --overwrite')
   return '\n'.join([
       '# Offline QA demo results', '',
-      f'Written by `{command}` on {datetime.date.today().isoformat()}: '
-      f'{platform.machine()}, {os.cpu_count()} CPU cores, TensorFlow '
-      f'{tf.__version__}, Python {platform.python_version()}.', '',
+      runs.written_by(command), '',
       'Task (`utils/make_qa_demo_data.py`): the question is `ASK k`; the '
       'context holds 1,536 to 2,048 tokens of random filler with 4 key -> '
       'value pairs (4 of 8 keys, each key with its own 4 value words) at '

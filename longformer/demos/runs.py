@@ -18,8 +18,10 @@ runs' TensorBoard summaries and write a Markdown table. Their output folder
 follows the project's one output rule: an existing one is refused unless
 `overwrite`, which replaces it whole.
 """
+import datetime
 import glob
 import os
+import platform
 import shutil
 import subprocess
 import time
@@ -98,3 +100,10 @@ def last_scalar(event_dir: str, tag: str) -> float:
   if value is None:
     raise ValueError(f'No "{tag}" summary in {event_dir}.')
   return value
+
+
+def written_by(command: str) -> str:
+  """The results table's provenance line: the command, date and machine."""
+  return (f'Written by `{command}` on {datetime.date.today().isoformat()}: '
+          f'{platform.machine()}, {os.cpu_count()} CPU cores, TensorFlow '
+          f'{tf.__version__}, Python {platform.python_version()}.')
