@@ -38,6 +38,6 @@ setuptools.setup(
         # datasets: the tokenizer CLI's default --input is a `datasets` name.
         'data': ['transformers>=5', 'tokenizers', 'datasets'],
         'test': ['torch==2.13.0', 'transformers>=5', 'safetensors',
-                 'tokenizers', 'pytest', 'matplotlib'],
+                 'tokenizers', 'pytest', 'pytest-xdist', 'matplotlib'],
     },
 )
