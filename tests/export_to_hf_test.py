@@ -28,6 +28,7 @@ from official.nlp.modeling import models
 
 import hf_reference
 import masked_lm_conversion_test
+import cli_in_process
 import tiny_experiment
 from longformer.conversion import checkpoint_conversion
 from longformer.configs import encoder_config as config_lib
@@ -128,11 +129,16 @@ def test_glue_model_dir_exports_as_a_sequence_classifier(tmp_path):
   overrides = tiny_experiment.glue_overrides(train_path, eval_path)
   overrides['task']['model']['use_encoder_pooler'] = True
   model_dir = tmp_path / 'model'
-  _run([os.path.join(REPO, 'train.py'), '--experiment=longformer/glue',
-        f'--params_override={json.dumps(overrides)}', '--mode=train',
-        f'--model_dir={model_dir}'])
-  _run([EXPORTER, f'--model_dir={model_dir}', '--tolerance=1e-5',
-        f'--output_dir={tmp_path / "hf"}'])
+  # In process: the exporter's subprocess runs are the other tests here.
+  for script, args in (
+      ('train.py', ['--experiment=longformer/glue',
+                    f'--params_override={json.dumps(overrides)}',
+                    '--mode=train', f'--model_dir={model_dir}']),
+      ('utils/export_to_hf.py', [f'--model_dir={model_dir}',
+                                 '--tolerance=1e-5',
+                                 f'--output_dir={tmp_path / "hf"}'])):
+    result = cli_in_process.run(script, args)
+    assert result.returncode == 0, result.stderr[-4000:]
 
   back, info = (transformers.LongformerForSequenceClassification
                 .from_pretrained(tmp_path / 'hf', output_loading_info=True))

@@ -23,21 +23,20 @@ probabilities and answers `utils/predict.py` gives from the model_dirs. The
 classifier's label names come from the data tool's metadata beside its
 TFRecords, or from `--label_names`.
 """
+import dataclasses
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import tensorflow as tf
 import transformers
 
 from official.core import exp_factory
+import cli_in_process
 import predict_test
-import tiny_experiment
+import tiny_experiment  # pylint: disable=unused-import  (repository on sys.path)
 import tiny_tokenizer
 
-_EXPORTER = os.path.join(tiny_experiment.REPO_DIR, 'utils', 'export_to_hf.py')
 _T = 48
 _MAX_ANSWER_LENGTH = 15  # HF's question-answering pipeline default
 _LABELS = ['negative', 'neutral', 'positive']
@@ -54,10 +53,10 @@ _QUESTIONS = (
 
 
 def _export(*args, check=True):
-  result = subprocess.run(
-      [sys.executable, _EXPORTER, *args], stdout=subprocess.PIPE,
-      stderr=subprocess.STDOUT, text=True, timeout=600, check=False,
-      env=dict(os.environ, CUDA_VISIBLE_DEVICES=''))
+  """utils/export_to_hf.py in process (its subprocess test is in
+  export_to_hf_test.py); stdout holds both of its streams."""
+  result = cli_in_process.run('utils/export_to_hf.py', list(args))
+  result = dataclasses.replace(result, stdout=result.stdout + result.stderr)
   if check:
     assert result.returncode == 0, result.stdout[-4000:]
   return result
