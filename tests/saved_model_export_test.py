@@ -174,6 +174,16 @@ class ExportSavedModelTest(tf.test.TestCase):
     self.assertEqual([n for n in os.listdir(self.get_temp_dir())
                       if n.startswith('.')], [])
 
+  def test_zero_seq_length_is_refused_not_defaulted(self):
+    model_dir, _ = self._model_dir()
+    output_dir = os.path.join(self.get_temp_dir(), 'zero')
+    result = cli_in_process.run('utils/export_saved_model.py', [
+        f'--model_dir={model_dir}', f'--output_dir={output_dir}',
+        '--seq_length=0'])
+    self.assertEqual(result.returncode, 1, result.stdout)
+    self.assertIn('--seq_length=0 must be a positive integer', result.stderr)
+    self.assertFalse(os.path.exists(output_dir))
+
   def test_inputs_only_mode_is_refused(self):
     """It would derive the mask from id 0, RoBERTa's <s>."""
     module = sentence_prediction_module.LongformerSentencePrediction
