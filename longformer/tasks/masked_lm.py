@@ -44,11 +44,33 @@ ENCODER_INPUT_NAMES = ('input_word_ids', 'input_mask', 'input_type_ids',
 class LongformerPretrainer(models.BertPretrainerV2):
   """`BertPretrainerV2` that passes the encoder only the encoder's inputs.
 
+  Inputs: a dict of int32 [B, T] tensors named as the encoder's inputs (plus
+  `masked_lm_positions` int32 [B, P]), or a list of them in the order of
+  `model.inputs`: sorted by name, as `tf.nest.flatten` orders the dict and
+  as a Keras functional model with dict inputs takes them.
   Outputs are `BertPretrainerV2`'s: the encoder's dict plus `mlm_logits`
   float32 [B, P, V] when `masked_lm_positions` int32 [B, P] is given.
   """
 
+  def __init__(self, *args, **kwargs):
+    super().__init__(*args, **kwargs)
+    # `BertPretrainerV2` keeps `inputs` as a dict; Model Garden's
+    # `train_utils.try_count_flops` (run at the end of every train.py job)
+    # makes a TensorSpec of each entry of `model.inputs`, which for a dict
+    # are its keys, and logs "Failed to count model FLOPs". A list, as
+    # Keras functional models expose, is what it expects. (Not
+    # `input_names`: Keras names save specs with that attribute.)
+    self._input_order = tuple(sorted(self.inputs))
+    self.inputs = [self.inputs[name] for name in self._input_order]
+
   def call(self, inputs):  # pytype: disable=signature-mismatch
+    if isinstance(inputs, (list, tuple)):
+      if len(inputs) != len(self._input_order):
+        raise ValueError(
+            f'LongformerPretrainer takes {len(self._input_order)} inputs in '
+            f'the order {list(self._input_order)} (or a dict of them); got '
+            f'{len(inputs)}.')
+      inputs = dict(zip(self._input_order, inputs))
     if not isinstance(inputs, dict):
       raise ValueError('LongformerPretrainer takes a dict of named inputs.')
     outputs = dict(self.encoder_network(
