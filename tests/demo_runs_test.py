@@ -67,3 +67,20 @@ def test_results_md_is_replaced_only_with_overwrite(tmp_path):
   runs.write_results_md(str(table), 'new', overwrite=True)
   assert table.read_text() == 'new'
   assert sorted(os.listdir(tmp_path)) == ['results.md']
+
+
+def test_last_scalar_reads_the_last_step_without_end_of_data_noise(
+    tmp_path, capfd):
+  """The demos' results come from the summaries, read to their end."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  writer = tf.summary.create_file_writer(str(tmp_path))
+  with writer.as_default():
+    for step, value in enumerate([0.25, 0.5, 0.75]):
+      tf.summary.scalar('accuracy', value, step=step)
+  writer.close()
+  capfd.readouterr()
+  assert runs.last_scalar(str(tmp_path), 'accuracy') == 0.75
+  # TensorFlow's C++ log goes to file descriptor 2 (issue 16, item 15).
+  assert 'Local rendezvous is aborting' not in capfd.readouterr().err
+  with pytest.raises(ValueError, match='No "loss" summary'):
+    runs.last_scalar(str(tmp_path), 'loss')

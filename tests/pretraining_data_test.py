@@ -148,6 +148,9 @@ def test_cli_counts_and_verdict(written):
   assert f'Done: {counts["examples"]} examples' in result.stdout
   assert '4 documents, ' in result.stdout  # progress every 2 documents
   assert os.listdir(os.path.dirname(output)) == ['train.tf_record']
+  # The read-back check ends without TensorFlow's OUT_OF_RANGE log line
+  # (issue 16, item 15).
+  assert 'Local rendezvous is aborting' not in result.stderr
 
 
 def test_records_unmask_and_decode_to_the_documents(written):

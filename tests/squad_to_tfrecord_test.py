@@ -129,6 +129,9 @@ def tokenizer(tiny_tokenizer_dir):
 def test_cli_windows_layout_marks_and_labels(v1, tokenizer):
   out, result = v1
   assert 'OK: wrote train, eval' in result.stdout
+  # The read-back check ends without TensorFlow's OUT_OF_RANGE log line
+  # (issue 16, item 15).
+  assert 'Local rendezvous is aborting' not in result.stdout
   train = read_records(os.path.join(out, 'train.tf_record'), [
       'input_ids', 'input_mask', 'segment_ids', 'start_positions',
       'end_positions'])

@@ -91,8 +91,9 @@ def last_scalar(event_dir: str, tag: str) -> float:
   value = None
   for path in sorted(glob.glob(os.path.join(event_dir, 'events.out.*'))):
     # Not tf.compat.v1.train.summary_iterator: its tf_record_iterator
-    # prints a deprecation warning.
-    for record in tf.data.TFRecordDataset(path):
+    # prints a deprecation warning; nor `for record in TFRecordDataset`,
+    # which ends on a logged OUT_OF_RANGE (`staged_output.read_records`).
+    for record in staged_output.read_records(path):
       event = tf.compat.v1.Event.FromString(record.numpy())
       for v in event.summary.value:
         if v.tag == tag:
