@@ -27,6 +27,7 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
+import tf_keras
 import yaml
 
 import cli_in_process
@@ -259,6 +260,40 @@ def test_result_loads_in_the_pretraining_task(extended):
   np.testing.assert_array_equal(
       model.encoder_network.position_embedding_layer.embeddings.numpy(),
       _values(output_path)[_table_key(_values(output_path))])
+
+
+def test_pretraining_model_dir_leaves_the_optimizer_behind(tmp_path):
+  """A train.py model_dir as Model Garden's trainer writes it (step, model,
+  optimizer with slots, the model's checkpoint items): the encoder and head
+  are carried, the optimizer state and step counted and left behind."""
+  config = _config()
+  params = exp_factory.get_exp_config('longformer/pretraining')
+  params.override({'task': {'model': {'encoder': {
+      'type': 'any', 'any': config.as_dict()}}}}, is_strict=False)
+  model = task_factory.get_task(params.task).build_model()
+  inputs = dict(_batch(16), masked_lm_positions=np.zeros((2, 3), np.int32))
+  model(inputs)
+  optimizer = tf_keras.optimizers.Adam()
+  optimizer.apply_gradients(
+      (tf.ones_like(v), v) for v in model.trainable_variables)
+  step = tf.Variable(7, dtype=tf.int64)
+  checkpoint = tf.train.Checkpoint(global_step=step, model=model,
+                                   optimizer=optimizer,
+                                   **model.checkpoint_items)
+  model_dir = str(tmp_path / 'model_dir')
+  tf.train.CheckpointManager(checkpoint, model_dir, 1).save()
+  with open(os.path.join(model_dir, 'params.yaml'), 'w') as f:
+    yaml.safe_dump(params.as_dict(), f)
+  output_path = str(tmp_path / 'out' / 'ckpt')
+  result = _extend(model_dir, output_path, _NEW_TOKENS)
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert 'optimizer-state and step values' in result.stdout, result.stdout
+  table = model.encoder_network.position_embedding_layer.embeddings.numpy()
+  new = _values(output_path)
+  _assert_copied(new[_table_key(new)], table, _NEW_TOKENS)
+  assert not any(k.startswith(('optimizer/', 'global_step')) for k in new)
+  head = new['masked_lm/dense/kernel' + _VALUE]
+  np.testing.assert_array_equal(head, model.masked_lm.dense.kernel.numpy())
 
 
 def test_partial_last_copy_through_the_command_line(extended, tmp_path):
