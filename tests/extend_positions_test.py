@@ -356,6 +356,20 @@ def test_refuses_values_it_would_drop(tmp_path):
   assert not os.path.exists(tmp_path / 'out')
 
 
+def test_refuses_a_yaml_with_fewer_layers_than_the_checkpoint(tmp_path):
+  """Layer 1 of the checkpoint would be dropped: refused, counted."""
+  source = _write_source(str(tmp_path / 'source'))
+  yaml_path = os.path.join(os.path.dirname(source), 'encoder_config.yaml')
+  with open(yaml_path, 'w') as f:
+    yaml.safe_dump(hf_config_lib.encoder_yaml_dict(
+        _config().replace(num_layers=1, attention_window=[8])), f)
+  result = _extend(source, str(tmp_path / 'out' / 'ckpt'), _NEW_TOKENS)
+  assert result.returncode == 1
+  assert 'pass the YAML written with this checkpoint' in result.stderr, (
+      result.stderr[-2000:])
+  assert not os.path.exists(tmp_path / 'out')
+
+
 def test_existing_output_needs_overwrite(extended, tmp_path):
   source, _, _ = extended
   out = tmp_path / 'out'

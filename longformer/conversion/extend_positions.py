@@ -120,10 +120,11 @@ def _count_carried(checkpoint: str) -> tuple:
     else:
       other.append(name[:-len(_VARIABLE_SUFFIX)])
   if other:
+    listed = ', '.join(other[:_MAX_LISTED]) + (
+        ', ...' if len(other) > _MAX_LISTED else '')
     raise ValueError(
         f'{checkpoint} holds {len(other)} values outside the encoder and '
-        'its masked-LM head, which this tool does not carry: '
-        f'{", ".join(other[:_MAX_LISTED])}{", ..." * (len(other) > _MAX_LISTED)}. '
+        f'its masked-LM head, which this tool does not carry: {listed}. '
         'Extend the pretrained (encoder or masked-LM) checkpoint, then '
         'fine-tune the task head on it.')
   return carried, training
