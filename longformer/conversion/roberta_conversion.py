@@ -18,7 +18,8 @@ allenai's `convert_model_to_long` recipe, on NumPy arrays keyed by HF
 parameter names (no torch import):
   - the learned position table (after RoBERTa's offset: the first
     pad_token_id + 1 = 2 rows are never used by a real token) is copied
-    again and again until it covers `max_seq_length` positions;
+    again and again until it covers `max_seq_length` positions
+    (`position_table.extend_position_table`);
   - each layer's local query/key/value projections are copied into the
     global ones (`query_global`, `key_global`, `value_global`);
   - every layer gets `attention_window`.
@@ -34,6 +35,7 @@ from typing import Dict, Mapping
 
 import numpy as np
 
+from longformer.conversion import position_table
 from longformer.modeling import encoder as encoder_lib
 
 ROBERTA_PREFIX = 'roberta.'
@@ -98,27 +100,6 @@ def longformer_config_from_roberta(
   return config
 
 
-def extend_position_table(table: np.ndarray, pad_token_id: int,
-                          max_seq_length: int) -> np.ndarray:
-  """Copies RoBERTa's learned positions until they cover max_seq_length.
-
-  Args:
-    table: float [P, D], RoBERTa's position embeddings; rows
-      0..pad_token_id are never used by a real token.
-    pad_token_id: RoBERTa's padding id (1).
-    max_seq_length: positions the new table must hold.
-
-  Returns:
-    float [max_seq_length + pad_token_id + 1, D]: rows below the offset
-    copied as they are; row offset + i is RoBERTa's row
-    offset + i % (P - offset).
-  """
-  offset = encoder_lib.first_real_position_id(pad_token_id)
-  learned = table[offset:]  # [P - offset, D]
-  rows = np.arange(max_seq_length) % learned.shape[0]
-  return np.concatenate([table[:offset], learned[rows]])  # [T + offset, D]
-
-
 def roberta_state_to_longformer(
     state: Mapping[str, np.ndarray], roberta_config: Mapping[str, object],
     max_seq_length: int) -> Dict[str, np.ndarray]:
@@ -141,7 +122,7 @@ def roberta_state_to_longformer(
   if _POSITIONS not in out:
     raise ValueError(f'The checkpoint has no {_POSITIONS}; is it a RoBERTa '
                      'encoder?')
-  out[_POSITIONS] = extend_position_table(
+  out[_POSITIONS] = position_table.extend_position_table(
       out[_POSITIONS], int(roberta_config.get('pad_token_id', 1)),
       max_seq_length)
   for layer in range(int(roberta_config['num_hidden_layers'])):

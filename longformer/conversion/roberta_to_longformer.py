@@ -90,7 +90,7 @@ def load_roberta(name: str):
   return model.float().eval(), config.to_dict()
 
 
-def _build(encoder_config, with_head, norm_epsilon):
+def build(encoder_config, with_head, norm_epsilon):
   """A built encoder and, if `with_head`, a `RobertaMaskedLM` on it."""
   encoder = config_lib.build_longformer_encoder(encoder_config)
   length = max(8, encoder_config.global_attention_size + 1)
@@ -102,18 +102,20 @@ def _build(encoder_config, with_head, norm_epsilon):
   return encoder, head
 
 
-def _restore(prefix, encoder_config, with_head, norm_epsilon):
+def restore(prefix, encoder_config, with_head, norm_epsilon):
   """The written checkpoint, every value matched, into a fresh model."""
-  encoder, head = _build(encoder_config, with_head, norm_epsilon)
+  encoder, head = build(encoder_config, with_head, norm_epsilon)
   tf.train.Checkpoint(**masked_lm_conversion.checkpoint_items(
       encoder, head)).read(prefix).assert_consumed()
   return encoder, head
 
 
-def _write_checked(encoder, head, encoder_config, output_path: str,
-                   overwrite: bool, check: Callable[[str], Dict[str, float]]
-                   ) -> tuple:
+def write_checked(encoder, head, encoder_config, output_path: str,
+                  overwrite: bool, check: Callable[[str], Dict[str, float]],
+                  note: str = '') -> tuple:
   """Writes the set staged, runs `check(prefix)`, then publishes it.
+
+  `note` (what was done) heads encoder_config.yaml as comment lines.
 
   Returns:
     (final paths, the diffs `check` returned).
@@ -124,7 +126,8 @@ def _write_checked(encoder, head, encoder_config, output_path: str,
     prefix = stage.staged_path(output_path)
     tf.train.Checkpoint(**masked_lm_conversion.checkpoint_items(
         encoder, head)).write(prefix)
-    staged_output.write_text(stage, CONFIG_FILE, yaml.safe_dump(
+    comments = ''.join(f'# {line}\n' for line in note.splitlines())
+    staged_output.write_text(stage, CONFIG_FILE, comments + yaml.safe_dump(
         hf_config_lib.encoder_yaml_dict(encoder_config),
         default_flow_style=None, sort_keys=False))
     diffs = check(prefix)
@@ -197,8 +200,8 @@ def convert(roberta_model: str, output_path: str, max_seq_length: int = 4096,
   length = check_length(hf_model, encoder_config.pad_token_id,
                         check_seq_length)
   with_head = masked_lm_conversion.has_lm_head(longformer_state)
-  encoder, head = _build(encoder_config, with_head,
-                         longformer_config.get('layer_norm_eps', 1e-5))
+  encoder, head = build(encoder_config, with_head,
+                        longformer_config.get('layer_norm_eps', 1e-5))
   logging.info('Converting %s: position table -> %s, window %d, global Q/K/V '
                'copied from local.', type(hf_model).__name__,
                longformer_state['embeddings.position_embeddings.weight'].shape,
@@ -212,8 +215,8 @@ def convert(roberta_model: str, output_path: str, max_seq_length: int = 4096,
         **encoder_config.as_dict())
     check_config.attention_window = [2 * length] * encoder_config.num_layers
     check_config.global_attention_size = 0
-    restored, restored_head = _restore(prefix, check_config, with_head,
-                                       head.norm_epsilon if head else 0)
+    restored, restored_head = restore(prefix, check_config, with_head,
+                                      head.norm_epsilon if head else 0)
     batch = conversion_check.random_batch(check_config, check_batch_size,
                                           length)
     diffs = _roberta_diffs(hf_model, restored, restored_head, batch)
@@ -224,13 +227,14 @@ def convert(roberta_model: str, output_path: str, max_seq_length: int = 4096,
                        f'{diffs}')
     return diffs
 
-  paths, diffs = _write_checked(encoder, head, encoder_config, output_path,
-                                overwrite, check)
+  paths, diffs = write_checked(encoder, head, encoder_config, output_path,
+                               overwrite, check)
   return Written(paths, diffs, (check_batch_size, length))
 
 
-def _source_of_recopy(path: str):
-  """(checkpoint path, encoder config, head LayerNorm epsilon)."""
+def read_source(path: str):
+  """(checkpoint path, encoder config, head LayerNorm epsilon) of a train.py
+  model_dir or a checkpoint prefix with encoder_config.yaml beside it."""
   if tf.io.gfile.isdir(path):  # A train.py model_dir.
     checkpoint = tf.train.latest_checkpoint(path)
     yaml_path = os.path.join(path, 'params.yaml')
@@ -258,10 +262,16 @@ def _source_of_recopy(path: str):
       **encoder['any']), epsilon
 
 
+def has_masked_lm(checkpoint: str) -> bool:
+  """Whether the checkpoint holds a `masked_lm` head of its own weights."""
+  return any(n.startswith('masked_lm/') and 'embedding_table' not in n
+             for n, _ in tf.train.list_variables(checkpoint))
+
+
 def _check_recopy(prefix, encoder_config, head, source) -> Dict[str, float]:
   """The written checkpoint equals `source` except global == local."""
-  restored, _ = _restore(prefix, encoder_config, head is not None,
-                         head.norm_epsilon if head else 0)
+  restored, _ = restore(prefix, encoder_config, head is not None,
+                        head.norm_epsilon if head else 0)
   for name, ours, theirs in zip(
       [v.name for v in source.variables], restored.variables,
       source.variables):
@@ -291,18 +301,16 @@ def recopy(source: str, output_path: str,
   """
   staged_output.check_output(os.path.dirname(os.path.abspath(output_path)),
                              output_patterns(output_path), overwrite)
-  checkpoint, encoder_config, epsilon = _source_of_recopy(source)
-  names = [name for name, _ in tf.train.list_variables(checkpoint)]
-  with_head = any(n.startswith('masked_lm/') and 'embedding_table' not in n
-                  for n in names)
-  encoder, head = _build(encoder_config, with_head, epsilon)
+  checkpoint, encoder_config, epsilon = read_source(source)
+  with_head = has_masked_lm(checkpoint)
+  encoder, head = build(encoder_config, with_head, epsilon)
   status = tf.train.Checkpoint(**masked_lm_conversion.checkpoint_items(
       encoder, head)).read(checkpoint)
   status.expect_partial().assert_existing_objects_matched()
   count = roberta_conversion.copy_local_to_global(encoder)
   logging.info('Read %s; copied %d local Q/K/V weights into the global ones.',
                checkpoint, count)
-  paths, diffs = _write_checked(
+  paths, diffs = write_checked(
       encoder, head, encoder_config, output_path, overwrite,
       lambda prefix: _check_recopy(prefix, encoder_config, head, encoder))
   return Written(paths, diffs, ())
