@@ -48,7 +48,8 @@ end; FLOPs and ratios as in encoder_ratios.py.
 
 Memory guard: before each worker, its peak RSS is projected from the same
 configuration's shorter lengths measured so far (memory_guard.py: the line
-through the two longest); a configuration projected over
+through the two longest, or the growth past the model's memory scaled with
+length, whichever is larger); a configuration projected over
 `--memory_limit_gib` is not started and gets a row "not run: projected N
 GiB > limit M GiB" with the projection, so a long `--memory_seq_lengths`
 entry cannot exhaust a shared machine. Lengths run shortest first.
@@ -131,7 +132,7 @@ flags.DEFINE_float('memory_limit_gib', 0.0,
                    'Do not start a configuration whose peak RSS, projected '
                    'from its shorter lengths (memory_guard.py), exceeds '
                    'this; it gets a "not run" row instead. 0 = the '
-                   "machine's total memory less 15%.")
+                   "machine's total memory less 10%.")
 flags.DEFINE_string('output_dir', '',
                     'Where results.{json,md} and benchmark.png go; default: '
                     'a new directory under the system temp dir (printed). Name '

@@ -17,14 +17,19 @@
 Before `benchmark_encoder.py` starts a worker it projects the worker's peak
 RSS from the ok runs of the same configuration (implementation, XLA or
 graph, checkpointing, mode, dtype, layers, window) already measured at
-shorter lengths in the same results:
+shorter lengths in the same results, as the larger of:
 
-  two or more lengths  the line through the two longest (peak memory is
-                       linear in length for a windowed encoder; the two
-                       longest carry the least start-up overhead);
-  one length           peak x (length / measured length), an upper bound
-                       of the line, since part of the peak is the model;
-  none                 no projection: the worker runs.
+  proportional  from the longest: model RSS + (peak - model RSS) x (length
+                / measured length), i.e. all that grows past the model
+                scaled with length (an upper bound where some of it is
+                fixed: runtime, compiled code);
+  line          with two or more lengths, the line through the two longest
+                (peak memory is linear in length for a windowed encoder;
+                the two longest carry the least start-up overhead).
+
+With no shorter run of the configuration there is no projection and the
+worker runs. A projection is an estimate, not a bound: measured small
+lengths are noisy, so leave the default margin.
 
 A worker whose projection exceeds the limit (`--memory_limit_gib`, by
 default the machine's total memory less `MARGIN_FRACTION` of it) is not
@@ -38,8 +43,8 @@ import report
 
 Result = Dict[str, object]
 NOT_RUN = report.NOT_RUN
-# Left free for the OS, the driver and other processes: 24 GiB -> 20.4 GiB.
-MARGIN_FRACTION = 0.15
+# Left free for the OS, the driver and other processes: 24 GiB -> 21.6 GiB.
+MARGIN_FRACTION = 0.10
 
 
 def default_limit_gib(total_gib: float) -> float:
@@ -55,12 +60,13 @@ def same_configuration(a: Result, b: Result) -> bool:
           a.get('attention_window') == b.get('attention_window'))
 
 
-def measured_points(run: Result, results: List[Result]) -> List[Tuple]:
-  """[(seq_length, peak_rss_gib)] of ok shorter runs like `run`, sorted."""
-  points = {r['seq_length']: r['peak_rss_gib'] for r in results
+def measured_points(run: Result, results: List[Result]) -> List[Result]:
+  """The ok shorter runs like `run`, one per length (the last), shortest
+  first."""
+  points = {r['seq_length']: r for r in results
             if r['status'] == 'ok' and same_configuration(r, run)
             and r['seq_length'] < run['seq_length']}
-  return sorted(points.items())
+  return [points[length] for length in sorted(points)]
 
 
 def project_peak_gib(run: Result, results: List[Result]
@@ -78,14 +84,19 @@ def project_peak_gib(run: Result, results: List[Result]
   points = measured_points(run, results)
   if not points:
     return None
-  basis = ', '.join(f'T={t}: {gib:.2f} GiB' for t, gib in points[-2:])
-  length = run['seq_length']
-  if len(points) == 1:
-    (t, gib), = points
-    return gib * length / t, f'proportional to length from {basis}'
-  (t0, gib0), (t1, gib1) = points[-2:]
-  slope = (gib1 - gib0) / (t1 - t0)
-  return gib1 + slope * (length - t1), f'line through {basis}'
+  at = lambda r: f'T={r["seq_length"]}: {r["peak_rss_gib"]:.2f} GiB'
+  length, longest = run['seq_length'], points[-1]
+  model = longest.get('model_rss_gib') or 0.0
+  growth = longest['peak_rss_gib'] - model
+  projections = [(model + growth * length / longest['seq_length'],
+                  f'{at(longest)} less model {model:.2f} GiB, in proportion '
+                  'to length')]
+  if len(points) > 1:
+    (t0, gib0), (t1, gib1) = [(r['seq_length'], r['peak_rss_gib'])
+                              for r in points[-2:]]
+    projections.append((gib1 + (gib1 - gib0) / (t1 - t0) * (length - t1),
+                        f'line through {at(points[-2])}, {at(longest)}'))
+  return max(projections)
 
 
 def not_run_result(run: Result, results: List[Result],

@@ -205,8 +205,8 @@ def memory_guard_lines(results: Result) -> List[str]:
     return []
   not_run = sum(r['status'] == NOT_RUN for r in results['runs'])
   return [f'- Memory guard: limit {limit:.1f} GiB. A configuration whose '
-          'peak RSS, projected from its shorter measured lengths (the line '
-          'through the two longest; memory_guard.py), exceeds it is not run: '
+          'peak RSS, projected from its shorter measured lengths '
+          '(memory_guard.py), exceeds it is not run: '
           f'{not_run} such row(s), each with its projection in the note.']
 
 

@@ -231,7 +231,7 @@ class DefaultOutputDirTest(unittest.TestCase):
 
 
 class MemoryGuardTest(unittest.TestCase):
-  """Projections from hand-picked peaks (the committed memory table's)."""
+  """Projections from hand-picked peaks; every run's model RSS is 0.5 GiB."""
 
   @classmethod
   def setUpClass(cls):
@@ -243,8 +243,9 @@ class MemoryGuardTest(unittest.TestCase):
                 status=status)
 
   def _results(self):
-    return [self._train(4096, 6.0), self._train(8192, 10.72),
-            self._train(16384, 18.90), self._train(65536, 1.0),
+    """Growth faster than linear without checkpointing, other runs beside."""
+    return [self._train(4096, 2.0), self._train(8192, 6.0),
+            self._train(16384, 14.0), self._train(65536, 1.0),
             self._train(16384, 7.34, checkpointing=True),
             dict(self._train(16384, 1.0), dtype='bfloat16'),
             dict(self._train(16384, 1.0), num_layers=6)]
@@ -252,18 +253,25 @@ class MemoryGuardTest(unittest.TestCase):
   def test_line_through_the_two_longest_shorter_lengths_of_the_same_run(self):
     gib, basis = self.guard.project_peak_gib(self._train(32768, None),
                                              self._results())
-    # 18.90 + (18.90 - 10.72) / 8192 * 16384: the 4096 point, the longer
-    # 65536 one and the other configurations (checkpointing, bfloat16, 6
-    # layers) are not used.
-    self.assertAlmostEqual(gib, 35.26)
-    self.assertEqual(basis, 'line through T=8192: 10.72 GiB, T=16384: '
-                     '18.90 GiB')
+    # 14 + (14 - 6) / 8192 * 16384 = 30, above 0.5 + 13.5 x 2 = 27.5. Not
+    # used: 4096, the longer 65536, checkpointing, bfloat16, 6 layers.
+    self.assertAlmostEqual(gib, 30.0)
+    self.assertEqual(basis, 'line through T=8192: 6.00 GiB, T=16384: '
+                     '14.00 GiB')
 
-  def test_one_shorter_length_scales_in_proportion(self):
-    gib, basis = self.guard.project_peak_gib(
+  def test_growth_past_the_model_in_proportion_where_that_is_larger(self):
+    # The committed memory table: 10.72 and 18.90 GiB. Line: 35.26.
+    results = [self._train(8192, 10.72), self._train(16384, 18.90)]
+    gib, basis = self.guard.project_peak_gib(self._train(32768, None),
+                                             results)
+    self.assertAlmostEqual(gib, 37.3)  # 0.5 + (18.90 - 0.5) x 2
+    self.assertEqual(basis, 'T=16384: 18.90 GiB less model 0.50 GiB, in '
+                     'proportion to length')
+
+  def test_one_shorter_length_scales_what_exceeds_the_model(self):
+    gib, _ = self.guard.project_peak_gib(
         self._train(32768, None, checkpointing=True), self._results())
-    self.assertAlmostEqual(gib, 14.68)  # 7.34 x 2
-    self.assertIn('proportional to length from T=16384: 7.34 GiB', basis)
+    self.assertAlmostEqual(gib, 14.18)  # 0.5 + (7.34 - 0.5) x 2
 
   def test_failed_or_missing_shorter_runs_give_no_projection(self):
     results = [self._train(8192, 10.72, status='killed')]
@@ -274,16 +282,17 @@ class MemoryGuardTest(unittest.TestCase):
 
   def test_over_the_limit_is_a_not_run_row_under_it_runs(self):
     run = self._train(32768, None)
-    row = self.guard.not_run_result(run, self._results(), 35.0)
+    row = self.guard.not_run_result(run, self._results(), 29.5)
     self.assertEqual(row['status'], 'not run')
     self.assertEqual(row['seq_length'], 32768)
+    self.assertAlmostEqual(row['projected_peak_gib'], 30.0)
     self.assertTrue(row['error'].startswith(
-        'projected 35.3 GiB > limit 35.0 GiB (line through T=8192'),
+        'projected 30.0 GiB > limit 29.5 GiB (line through T=8192'),
                     row['error'])
-    self.assertIsNone(self.guard.not_run_result(run, self._results(), 35.5))
+    self.assertIsNone(self.guard.not_run_result(run, self._results(), 30.5))
 
   def test_default_limit_leaves_a_margin(self):
-    self.assertAlmostEqual(self.guard.default_limit_gib(24.0), 20.4)
+    self.assertAlmostEqual(self.guard.default_limit_gib(24.0), 21.6)
 
   def test_lengths_run_shortest_first(self):
     plan = _benchmark_module('encoder_plan')
