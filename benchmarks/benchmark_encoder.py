@@ -52,7 +52,9 @@ through the two longest, or the growth past the model's memory scaled with
 length, whichever is larger); a configuration projected over
 `--memory_limit_gib` is not started and gets a row "not run: projected N
 GiB > limit M GiB" with the projection, so a long `--memory_seq_lengths`
-entry cannot exhaust a shared machine. Lengths run shortest first.
+entry cannot exhaust a shared machine. Lengths run shortest first. A worker
+with nothing to project from (no shorter length) that passes the limit
+while running is killed (a "killed" row).
 
 Writes results.json (raw, rewritten after every worker), results.md (summary
 table against each peer at the longest length, every run, machine) and
@@ -170,12 +172,15 @@ def progress(index: int, total: int, run: encoder_plan.Run,
           's)', flush=True)
 
 
-def run_worker(run: encoder_plan.Run) -> Dict[str, object]:
-  """Runs one configuration in a fresh process; never raises on failure."""
+def run_worker(run: encoder_plan.Run,
+               memory_limit_gib: float) -> Dict[str, object]:
+  """Runs one configuration in a fresh process; never raises on failure.
+  A worker whose resident memory passes `memory_limit_gib` is killed."""
   log = os.path.join(FLAGS.output_dir, 'logs',
                      run_name(run).replace(' ', '_') + '.log')
   result = workers.run_worker(RUN_ONE_PATH, run.worker_args(FLAGS),
-                              FLAGS.threads, FLAGS.timeout, log)
+                              FLAGS.threads, FLAGS.timeout, log,
+                              memory_limit_gib)
   result.update(dataclasses.asdict(run))
   return result
 
@@ -224,7 +229,7 @@ def guarded_result(run: encoder_plan.Run,
         candidate, results['runs'], results['flags']['memory_limit_gib'])
     if skipped is not None:
       return skipped
-  return run_worker(run)
+  return run_worker(run, results['flags']['memory_limit_gib'])
 
 
 def run_all() -> Dict[str, object]:

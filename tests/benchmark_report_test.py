@@ -305,6 +305,34 @@ class MemoryGuardTest(unittest.TestCase):
                      [8192, 16384, 32768, 8192, 16384, 32768])
 
 
+class WorkerMemoryLimitTest(unittest.TestCase):
+  """A worker holding 512 MiB for up to 3 s, with and without a limit."""
+
+  def _run(self, memory_limit_gib):
+    workers = _benchmark_module('workers')
+    with tempfile.TemporaryDirectory() as folder:
+      script = os.path.join(folder, 'worker.py')
+      with open(script, 'w') as f:
+        f.write('import time\n'
+                'block = bytearray(512 * 2**20)\n'
+                'block[::4096] = b"x" * len(block[::4096])\n'  # Resident.
+                'time.sleep(3)\n'
+                'print(\'{"status": "ok"}\')\n')
+      return workers.run_worker(script, [], 1, 60,
+                                os.path.join(folder, 'logs', 'w.log'),
+                                memory_limit_gib)
+
+  def test_worker_past_the_limit_is_killed_with_the_reason(self):
+    result = self._run(0.25)
+    self.assertEqual(result['status'], 'killed')
+    self.assertIn('passed the memory limit of 0.25 GiB', result['error'])
+    self.assertLess(result['wall_s'], 3)
+
+  def test_worker_under_the_limit_or_without_one_finishes(self):
+    self.assertEqual(self._run(None)['status'], 'ok')
+    self.assertEqual(self._run(4.0)['status'], 'ok')
+
+
 class WorkerFailureTest(unittest.TestCase):
 
   def test_failure_names_the_innermost_cause_not_the_wrappers(self):
