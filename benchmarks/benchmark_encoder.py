@@ -46,6 +46,16 @@ The matmul yardstick: a [4096, 768] @ [768, 3072] matmul in TensorFlow in
 each dtype, with the same threads, in its own process at the start and the
 end; FLOPs and ratios as in encoder_ratios.py.
 
+Memory guard: before each worker, its peak RSS is projected from the same
+configuration's shorter lengths measured so far (memory_guard.py: the line
+through the two longest, or the growth past the model's memory scaled with
+length, whichever is larger); a configuration projected over
+`--memory_limit_gib` is not started and gets a row "not run: projected N
+GiB > limit M GiB" with the projection, so a long `--memory_seq_lengths`
+entry cannot exhaust a shared machine. Lengths run shortest first. A worker
+with nothing to project from (no shorter length) that passes the limit
+while running is killed (a "killed" row).
+
 Writes results.json (raw, rewritten after every worker), results.md (summary
 table against each peer at the longest length, every run, machine) and
 benchmark.png (tokens/s and peak memory vs length per implementation and
@@ -65,6 +75,7 @@ from absl import flags
 # Siblings: this file runs as a script, so its directory is on sys.path.
 import encoder_plan
 import encoder_ratios
+import memory_guard
 import original_port
 import report
 import report_plot
@@ -79,7 +90,7 @@ FLAG_NAMES = ('seq_lengths', 'memory_seq_lengths', 'num_layers',
               'hf_bf16', 'measure_error', 'original_port_path',
               'gradient_checkpointing', 'memory_train', 'memory_hf',
               'repeats', 'memory_repeats', 'matmul_repeats', 'threads',
-              'timeout')
+              'timeout', 'memory_limit_gib')
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list('seq_lengths', ['512', '1024', '2048', '4096'],
@@ -113,7 +124,17 @@ flags.DEFINE_integer('memory_repeats', 1,
                      'Timed runs per memory configuration.')
 flags.DEFINE_integer('matmul_repeats', 10, 'Timed runs of the matmul.')
 flags.DEFINE_integer('threads', 2, 'Intra-op threads for either framework.')
-flags.DEFINE_integer('timeout', 3600, 'Seconds before a worker is killed.')
+flags.DEFINE_integer('timeout', 3600,
+                     'Seconds before a worker is killed. One worker is a '
+                     'start-up, one warm-up run (with XLA compilation) and '
+                     'the timed runs: 12 layers, train with checkpointing at '
+                     '32768 tokens takes ~200-400 s a run on 2 cores, so '
+                     '3600 s covers a warm-up and up to 5 timed runs.')
+flags.DEFINE_float('memory_limit_gib', 0.0,
+                   'Do not start a configuration whose peak RSS, projected '
+                   'from its shorter lengths (memory_guard.py), exceeds '
+                   'this; it gets a "not run" row instead. 0 = the '
+                   "machine's total memory less 10%.")
 flags.DEFINE_string('output_dir', '',
                     'Where results.{json,md} and benchmark.png go; default: '
                     'a new directory under the system temp dir (printed). Name '
@@ -137,6 +158,8 @@ def progress(index: int, total: int, run: encoder_plan.Run,
   name = f'[{index}/{total}] {run_name(run)}'
   if result is None:
     print(f'{name}: start', flush=True)
+  elif result['status'] == memory_guard.NOT_RUN:
+    print(f'{name}: not run: {result["error"]}', flush=True)
   elif result['status'] != 'ok':
     print(f'{name}: {result["status"]}: {result.get("error")}', flush=True)
   elif run.impl == 'matmul':
@@ -149,12 +172,15 @@ def progress(index: int, total: int, run: encoder_plan.Run,
           's)', flush=True)
 
 
-def run_worker(run: encoder_plan.Run) -> Dict[str, object]:
-  """Runs one configuration in a fresh process; never raises on failure."""
+def run_worker(run: encoder_plan.Run,
+               memory_limit_gib: float) -> Dict[str, object]:
+  """Runs one configuration in a fresh process; never raises on failure.
+  A worker whose resident memory passes `memory_limit_gib` is killed."""
   log = os.path.join(FLAGS.output_dir, 'logs',
                      run_name(run).replace(' ', '_') + '.log')
   result = workers.run_worker(RUN_ONE_PATH, run.worker_args(FLAGS),
-                              FLAGS.threads, FLAGS.timeout, log)
+                              FLAGS.threads, FLAGS.timeout, log,
+                              memory_limit_gib)
   result.update(dataclasses.asdict(run))
   return result
 
@@ -172,8 +198,38 @@ def validate_flags() -> None:
     for value in FLAGS[name].value:
       if not value.isdigit() or int(value) <= 0:
         raise ValueError(f'--{name} entry {value!r} must be a positive int.')
+    if len(set(map(int, FLAGS[name].value))) < len(FLAGS[name].value):
+      raise ValueError(f'--{name}={",".join(FLAGS[name].value)} names a '
+                       'length twice: give each length once.')
+  if FLAGS.memory_limit_gib < 0:
+    raise ValueError(f'--memory_limit_gib={FLAGS.memory_limit_gib} must be '
+                     "positive, or 0 for the machine's total memory less "
+                     f'{memory_guard.MARGIN_FRACTION:.0%}.')
   if FLAGS.original_port_path and not FLAGS.report_only:
     original_port.check_path(FLAGS.original_port_path)
+
+
+def memory_limit_gib(machine: Dict[str, object]) -> float:
+  """--memory_limit_gib, or the default from the machine's total memory."""
+  if FLAGS.memory_limit_gib:
+    return FLAGS.memory_limit_gib
+  if not machine['memory_gib']:
+    raise ValueError('The total memory of this machine is unknown (no '
+                     '/proc/meminfo): pass --memory_limit_gib.')
+  return memory_guard.default_limit_gib(machine['memory_gib'])
+
+
+def guarded_result(run: encoder_plan.Run,
+                   results: Dict[str, object]) -> Dict[str, object]:
+  """The worker's result, or a 'not run' row if projected over the limit."""
+  if run.impl != 'matmul':
+    candidate = dict(dataclasses.asdict(run), num_layers=FLAGS.num_layers,
+                     attention_window=FLAGS.attention_window)
+    skipped = memory_guard.not_run_result(
+        candidate, results['runs'], results['flags']['memory_limit_gib'])
+    if skipped is not None:
+      return skipped
+  return run_worker(run, results['flags']['memory_limit_gib'])
 
 
 def run_all() -> Dict[str, object]:
@@ -183,10 +239,11 @@ def run_all() -> Dict[str, object]:
              'command': report.command_line(sys.argv),
              'flags': {f: FLAGS[f].value for f in FLAG_NAMES},
              'matmul': [], 'runs': []}
+  results['flags']['memory_limit_gib'] = memory_limit_gib(results['machine'])
   path = os.path.join(FLAGS.output_dir, 'results.json')
   for index, run in enumerate(schedule, 1):
     progress(index, len(schedule), run)
-    result = run_worker(run)
+    result = guarded_result(run, results)
     progress(index, len(schedule), run, result)
     results['matmul' if run.impl == 'matmul' else 'runs'].append(result)
     workers.write_json_atomically(results, path)
@@ -197,8 +254,13 @@ def run_all() -> Dict[str, object]:
 def verdict(results: Dict[str, object]) -> str:
   """How many runs succeeded, e.g. '34 of 36 runs ok (2 failed: see ...)'."""
   runs = results['runs'] + results['matmul']
-  failed = [r for r in runs if r['status'] != 'ok']
-  line = f'{len(runs) - len(failed)} of {len(runs)} runs ok'
+  not_run = [r for r in runs if r['status'] == memory_guard.NOT_RUN]
+  failed = [r for r in runs
+            if r['status'] not in ('ok', memory_guard.NOT_RUN)]
+  line = f'{len(runs) - len(failed) - len(not_run)} of {len(runs)} runs ok'
+  if not_run:
+    line += (f' ({len(not_run)} not run: projected over the memory limit; '
+             'see the notes in results.md)')
   if failed:
     line += f' ({len(failed)} failed: see the notes in results.md)'
   return line

@@ -16,7 +16,8 @@
 
 `args` is benchmark_encoder.py's parsed flags. Within each mode, length and
 dtype the implementations alternate (ours, HF, the original port, ours, ...)
-so that load drift hits all of them.
+so that load drift hits all of them. Lengths run shortest first, so the
+memory guard (memory_guard.py) can project a length from the shorter ones.
 """
 import dataclasses
 from typing import List, Sequence
@@ -96,7 +97,7 @@ def speed_runs(args) -> List[Run]:
   """Every implementation, mode and dtype at the speed lengths."""
   runs = []
   for mode in args.modes:
-    for seq_length in map(int, args.seq_lengths):
+    for seq_length in sorted(map(int, args.seq_lengths)):
       for dtype in args.dtypes:
         ours = ours_runs(args, mode, seq_length, args.repeats, dtype,
                          args.gradient_checkpointing)
@@ -112,7 +113,7 @@ def memory_runs(args) -> List[Run]:
   if args.memory_train or args.gradient_checkpointing:
     memory_modes.append('train')
   for mode in memory_modes:
-    for seq_length in map(int, args.memory_seq_lengths):
+    for seq_length in sorted(map(int, args.memory_seq_lengths)):
       ours = ours_runs(args, mode, seq_length, args.memory_repeats,
                        'float32', args.gradient_checkpointing)
       if mode == 'train' and not args.memory_train:

@@ -38,6 +38,7 @@ COLUMNS = ('tokens', 'implementation', 'dtype', 'mode', 'runs', 'median s',
            'tokens/s', 'ours/HF', 'ours/original', 'bf16/fp32', 'of matmul',
            'max abs diff vs fp32', 'peak RSS GiB', 'timed-run peak GiB',
            'model GiB', 'note')
+NOT_RUN = 'not run'  # memory_guard.NOT_RUN: projected over the limit.
 NOT_GIVEN = ('not given: run with --original_port_path=<folder of Model '
              "Garden's official/projects/longformer files> to measure it")
 
@@ -194,7 +195,19 @@ def header_lines(results: Result) -> List[str]:
       'same weights in float32, same inputs.',
       '- peak RSS: whole process (ru_maxrss), including XLA compilation; '
       'timed-run peak: peak during the timed runs only; model: RSS once the '
-      'model is built.', '']
+      'model is built.'] + memory_guard_lines(results) + ['']
+
+
+def memory_guard_lines(results: Result) -> List[str]:
+  """The memory limit and how many runs it kept from starting."""
+  limit = results['flags'].get('memory_limit_gib')
+  if not limit:  # Results from before the guard.
+    return []
+  not_run = sum(r['status'] == NOT_RUN for r in results['runs'])
+  return [f'- Memory guard: limit {limit:.1f} GiB. A configuration whose '
+          'peak RSS, projected from its shorter measured lengths '
+          '(memory_guard.py), exceeds it is not run: '
+          f'{not_run} such row(s), each with its projection in the note.']
 
 
 def best(results: Result, impl: str, mode: str, seq_length: int,
@@ -211,7 +224,7 @@ def best(results: Result, impl: str, mode: str, seq_length: int,
 
 def failed(results: Result, impl: str, mode: str, dtype: str) -> bool:
   """True if a run of `impl` in this mode and dtype failed."""
-  return any(r['impl'] == impl and r['status'] != 'ok' and
+  return any(r['impl'] == impl and r['status'] not in ('ok', NOT_RUN) and
              r['mode'] == mode and dtype_of(r) == dtype
              for r in results['runs'])
 

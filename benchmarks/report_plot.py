@@ -16,7 +16,10 @@
 
 One line per implementation, dtype and mode: colour = implementation,
 marker = dtype (circle float32, square bfloat16), line = mode (solid
-forward, dashed train).
+forward, dashed train). A configuration the memory guard did not run
+(memory_guard.py) appears in the memory panel as an open marker at its
+projected peak, joined by a dotted line to its last measured point, under
+a horizontal line at the memory limit.
 """
 import os
 from typing import Dict, List
@@ -38,6 +41,36 @@ def series(results, key: str) -> Dict[tuple, List[tuple]]:
       points.setdefault((report.label(r), report.dtype_of(r), r['mode']),
                         []).append((r['seq_length'], r[key]))
   return points
+
+
+def projected_series(results) -> Dict[tuple, List[tuple]]:
+  """(label, dtype, mode) -> [(seq_length, projected GiB)] of runs not run."""
+  points = {}
+  for r in sorted(results['runs'], key=report.sort_key):
+    if r['status'] == report.NOT_RUN and 'projected_peak_gib' in r:
+      points.setdefault((report.label(r), report.dtype_of(r), r['mode']),
+                        []).append((r['seq_length'], r['projected_peak_gib']))
+  return points
+
+
+def plot_projections(axis, results) -> None:
+  """Open markers at projected peaks, dotted from the last measured point;
+  the memory limit as a horizontal line."""
+  projected = projected_series(results)
+  if not projected:
+    return
+  measured = series(results, 'peak_rss_gib')
+  for (name, dtype, mode), points in projected.items():
+    anchor = measured.get((name, dtype, mode), [])[-1:]
+    lengths, values = zip(*(anchor + points))
+    axis.plot(lengths, values, linestyle=':', color=COLORS[name])
+    lengths, values = zip(*points)
+    axis.plot(lengths, values, linestyle='none', marker=MARKERS[dtype],
+              color=COLORS[name], markerfacecolor='none',
+              label=f'{name}, {dtype}, {mode}: projected, not run')
+  axis.axhline(results['flags']['memory_limit_gib'], color='black',
+               linewidth=0.8, linestyle='-.', label='memory limit')
+  axis.legend(fontsize=7)
 
 
 def plot_panel(axis, results, key: str, ylabel: str) -> None:
@@ -65,6 +98,7 @@ def write_plot(results, path: str) -> None:
   plot_panel(speed, results, 'tokens_per_s', 'tokens / s (higher is better)')
   plot_panel(memory, results, 'peak_rss_gib',
              'peak resident memory, GiB (lower is better)')
+  plot_projections(memory, results)
   for axis in (speed, memory):
     axis.set_ylim(bottom=0)
     axis.xaxis.set_major_formatter(ticker.ScalarFormatter())

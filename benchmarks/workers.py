@@ -16,7 +16,9 @@
 
 A worker prints its result as one JSON line on stdout. A worker that prints
 none (it crashed, was killed or timed out) becomes a result with a `status`
-and an `error` naming the cause, and its stderr is kept in a log file.
+and an `error` naming the cause, and its stderr is kept in a log file. With
+a memory limit, a worker whose resident memory passes it is killed (status
+'killed'): the last guard where no projection (memory_guard.py) exists.
 Workers run with this checkout first on PYTHONPATH, so they measure the
 `longformer` package next to them.
 """
@@ -28,12 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 # The checkout holding this script: workers import its `longformer`, not an
 # installed copy.
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXCEPTION_LINE = re.compile(r'^[A-Za-z_][\w.]*(Error|Exception|Exit)\b')
+POLL_S = 0.5  # Seconds between checks of a worker's memory and time.
 WRAPPER_MESSAGE = re.compile(
     r'in user code:$|^\S+: Exception encountered when calling layer')
 
@@ -81,8 +84,49 @@ def save_log(path: str, stderr: str) -> str:
   return path
 
 
+def rss_gib(pid: int) -> float:
+  """Resident memory of process `pid` in GiB (0 once it is gone)."""
+  try:
+    with open(f'/proc/{pid}/status') as f:
+      for line in f:
+        if line.startswith('VmRSS:'):
+          return int(line.split()[1]) / 2**20
+  except (OSError, ValueError):
+    pass
+  return 0.0
+
+
+def watch(process: subprocess.Popen, timeout: int,
+          memory_limit_gib: Optional[float]) -> Tuple[str, str, Dict]:
+  """Waits for `process`, killing it past `timeout` s or the memory limit.
+
+  Returns:
+    (stdout, stderr, failure): failure is {} or the status and error of a
+    worker this function killed.
+  """
+  deadline = time.time() + timeout
+  while True:
+    try:
+      stdout, stderr = process.communicate(timeout=POLL_S)
+      return stdout, stderr, {}
+    except subprocess.TimeoutExpired:
+      rss = rss_gib(process.pid)
+      if memory_limit_gib and rss > memory_limit_gib:
+        killed = {'status': 'killed',
+                  'error': f'resident memory {rss:.3g} GiB passed the '
+                           f'memory limit of {memory_limit_gib:.3g} GiB'}
+      elif time.time() > deadline:
+        killed = {'status': 'timeout', 'error': f'no result after {timeout} s'}
+      else:
+        continue
+      process.kill()
+      stdout, stderr = process.communicate()
+      return stdout, stderr, killed
+
+
 def run_worker(script: str, args: List[str], threads: int, timeout: int,
-               log_path: str) -> Dict[str, object]:
+               log_path: str, memory_limit_gib: Optional[float] = None
+               ) -> Dict[str, object]:
   """Runs `script args` with `threads` threads; never raises on its failure.
 
   Args:
@@ -91,6 +135,8 @@ def run_worker(script: str, args: List[str], threads: int, timeout: int,
     threads: OMP/MKL threads (the worker sets the frameworks' own).
     timeout: seconds before the worker is killed.
     log_path: where the stderr of a failed worker is written.
+    memory_limit_gib: if given, the worker is killed once its resident
+      memory (polled every POLL_S seconds) passes this many GiB.
 
   Returns:
     The worker's JSON result, or a failure, plus `load_before` (1-minute
@@ -103,20 +149,18 @@ def run_worker(script: str, args: List[str], threads: int, timeout: int,
              CUDA_VISIBLE_DEVICES='-1')
   result = {'load_before': os.getloadavg()[0]}
   start = time.time()
-  try:
-    process = subprocess.run(
-        [sys.executable, script] + args, env=env, capture_output=True,
-        text=True, timeout=timeout, check=False)
-  except subprocess.TimeoutExpired:
-    result.update(status='timeout', error=f'no result after {timeout} s')
+  process = subprocess.Popen(
+      [sys.executable, script] + args, env=env, stdout=subprocess.PIPE,
+      stderr=subprocess.PIPE, text=True)
+  stdout, stderr, killed = watch(process, timeout, memory_limit_gib)
+  json_lines = [line for line in stdout.splitlines() if line.startswith('{')]
+  if killed:
+    result.update(killed, log=save_log(log_path, stderr))
+  elif process.returncode == 0 and json_lines:
+    result.update(json.loads(json_lines[-1]))
   else:
-    json_lines = [line for line in process.stdout.splitlines()
-                  if line.startswith('{')]
-    if process.returncode == 0 and json_lines:
-      result.update(json.loads(json_lines[-1]))
-    else:
-      result.update(failure(process.returncode, process.stderr),
-                    log=save_log(log_path, process.stderr))
+    result.update(failure(process.returncode, stderr),
+                  log=save_log(log_path, stderr))
   result['wall_s'] = time.time() - start
   return result
 

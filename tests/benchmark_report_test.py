@@ -18,11 +18,13 @@ Every number below is chosen by hand, so each expected ratio is plain
 arithmetic on the inputs, not a value produced by the benchmark code. No
 timing is measured here.
 """
+import importlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import types
 import unittest
 
 _SCRIPT = os.path.join(os.path.dirname(os.path.dirname(
@@ -32,14 +34,18 @@ _MACHINE = {'cpu': 'test CPU', 'cpu_count': 2, 'memory_gib': 8.0,
             'load_before': [0.0, 0.0, 0.0]}
 
 
-def _default_output_dir():
-  """What the benchmark commands write into when not told."""
+def _benchmark_module(name):
+  """Imports benchmarks/<name>.py (the drivers import their siblings)."""
   sys.path.insert(0, os.path.dirname(_SCRIPT))
   try:
-    import workers  # pylint: disable=g-import-not-at-top
+    return importlib.import_module(name)
   finally:
-    sys.path.pop(0)
-  return workers.output_dir_or_fresh('', 'encoder')
+    sys.path.remove(os.path.dirname(_SCRIPT))
+
+
+def _default_output_dir():
+  """What the benchmark commands write into when not told."""
+  return _benchmark_module('workers').output_dir_or_fresh('', 'encoder')
 
 
 def _run(impl, mode, tokens_per_s, dtype=None, **extra):
@@ -61,7 +67,8 @@ def _results(original_port_path):
       'machine': _MACHINE, 'command': 'python3 benchmark_encoder.py',
       'flags': {'num_layers': 12, 'attention_window': 512,
                 'seq_lengths': ['4096'], 'dtypes': ['float32', 'bfloat16'],
-                'original_port_path': original_port_path},
+                'original_port_path': original_port_path,
+                'memory_limit_gib': 20.0},
       'matmul': [{'impl': 'matmul', 'status': 'ok', 'gflops': 100.0},
                  {'impl': 'matmul', 'dtype': 'bfloat16', 'status': 'ok',
                   'gflops': 200.0}],
@@ -78,7 +85,17 @@ def _results(original_port_path):
            'error': 'exit 1: TypeError: SelectV2'},
           _run('ours', 'train', 300.0),  # No dtype: counts as float32.
           _run('hf', 'train', 100.0),
+          _NOT_RUN,
       ]}
+
+
+# A row the memory guard kept from starting (memory_guard.not_run_result).
+_NOT_RUN = {'impl': 'ours', 'mode': 'train', 'seq_length': 32768,
+            'num_layers': 12, 'attention_window': 512, 'dtype': 'float32',
+            'jit_compile': True, 'gradient_checkpointing': True,
+            'status': 'not run', 'projected_peak_gib': 36.0,
+            'memory_limit_gib': 20.0,
+            'error': 'projected 36.0 GiB > limit 20.0 GiB (line through ...)'}
 
 
 def _report(results):
@@ -151,6 +168,17 @@ class BenchmarkReportTest(unittest.TestCase):
     self.assertIn('error: exit 1: TypeError', row['note'])
     self.assertIn('1 failed', self.stdout)
 
+  def test_run_kept_out_by_the_memory_guard_keeps_its_row(self):
+    row = _find(self.rows, 'ours XLA + ckpt', 'float32', 'train')
+    self.assertEqual(row['tokens'], '32768')
+    self.assertEqual(row['tokens/s'], '')
+    self.assertEqual(row['note'], 'not run: projected 36.0 GiB > limit '
+                     '20.0 GiB (line through ...)')
+    self.assertIn('- Memory guard: limit 20.0 GiB.', self.markdown)
+    self.assertIn('1 such row(s)', self.markdown)
+    self.assertIn('(1 not run: projected over the memory limit', self.stdout)
+    self.assertIn('(1 failed', self.stdout)  # The port's error, not this.
+
   def test_results_without_dtype_count_as_float32(self):
     row = _find(self.rows, 'ours XLA', 'float32', 'train')
     self.assertEqual(row['ours/HF'], '3.00x')  # 300 / 100
@@ -202,14 +230,113 @@ class DefaultOutputDirTest(unittest.TestCase):
     self.assertIn('--report_only needs --output_dir', result.stderr)
 
 
+class MemoryGuardTest(unittest.TestCase):
+  """Projections from hand-picked peaks; every run's model RSS is 0.5 GiB."""
+
+  @classmethod
+  def setUpClass(cls):
+    cls.guard = _benchmark_module('memory_guard')
+
+  def _train(self, seq_length, peak, checkpointing=False, status='ok'):
+    return dict(_run('ours', 'train', 100.0, 'float32', seq_length=seq_length,
+                     peak_rss_gib=peak, gradient_checkpointing=checkpointing),
+                status=status)
+
+  def _results(self):
+    """Growth faster than linear without checkpointing, other runs beside."""
+    return [self._train(4096, 2.0), self._train(8192, 6.0),
+            self._train(16384, 14.0), self._train(65536, 1.0),
+            self._train(16384, 7.34, checkpointing=True),
+            dict(self._train(16384, 1.0), dtype='bfloat16'),
+            dict(self._train(16384, 1.0), num_layers=6)]
+
+  def test_line_through_the_two_longest_shorter_lengths_of_the_same_run(self):
+    gib, basis = self.guard.project_peak_gib(self._train(32768, None),
+                                             self._results())
+    # 14 + (14 - 6) / 8192 * 16384 = 30, above 0.5 + 13.5 x 2 = 27.5. Not
+    # used: 4096, the longer 65536, checkpointing, bfloat16, 6 layers.
+    self.assertAlmostEqual(gib, 30.0)
+    self.assertEqual(basis, 'line through T=8192: 6.00 GiB, T=16384: '
+                     '14.00 GiB')
+
+  def test_growth_past_the_model_in_proportion_where_that_is_larger(self):
+    # The committed memory table: 10.72 and 18.90 GiB. Line: 35.26.
+    results = [self._train(8192, 10.72), self._train(16384, 18.90)]
+    gib, basis = self.guard.project_peak_gib(self._train(32768, None),
+                                             results)
+    self.assertAlmostEqual(gib, 37.3)  # 0.5 + (18.90 - 0.5) x 2
+    self.assertEqual(basis, 'T=16384: 18.90 GiB less model 0.50 GiB, in '
+                     'proportion to length')
+
+  def test_one_shorter_length_scales_what_exceeds_the_model(self):
+    gib, _ = self.guard.project_peak_gib(
+        self._train(32768, None, checkpointing=True), self._results())
+    self.assertAlmostEqual(gib, 14.18)  # 0.5 + (7.34 - 0.5) x 2
+
+  def test_failed_or_missing_shorter_runs_give_no_projection(self):
+    results = [self._train(8192, 10.72, status='killed')]
+    self.assertIsNone(self.guard.project_peak_gib(self._train(32768, None),
+                                                  results))
+    self.assertIsNone(self.guard.not_run_result(self._train(32768, None),
+                                                results, 1.0))
+
+  def test_over_the_limit_is_a_not_run_row_under_it_runs(self):
+    run = self._train(32768, None)
+    row = self.guard.not_run_result(run, self._results(), 29.5)
+    self.assertEqual(row['status'], 'not run')
+    self.assertEqual(row['seq_length'], 32768)
+    self.assertAlmostEqual(row['projected_peak_gib'], 30.0)
+    self.assertTrue(row['error'].startswith(
+        'projected 30.0 GiB > limit 29.5 GiB (line through T=8192'),
+                    row['error'])
+    self.assertIsNone(self.guard.not_run_result(run, self._results(), 30.5))
+
+  def test_default_limit_leaves_a_margin(self):
+    self.assertAlmostEqual(self.guard.default_limit_gib(24.0), 21.6)
+
+  def test_lengths_run_shortest_first(self):
+    plan = _benchmark_module('encoder_plan')
+    args = types.SimpleNamespace(
+        memory_seq_lengths=['32768', '8192', '16384'], memory_train=True,
+        gradient_checkpointing=False, memory_hf=False, memory_repeats=1,
+        measure_error=False, jit_compile='on')
+    runs = plan.memory_runs(args)
+    self.assertEqual([r.seq_length for r in runs],
+                     [8192, 16384, 32768, 8192, 16384, 32768])
+
+
+class WorkerMemoryLimitTest(unittest.TestCase):
+  """A worker holding 512 MiB for up to 3 s, with and without a limit."""
+
+  def _run(self, memory_limit_gib):
+    workers = _benchmark_module('workers')
+    with tempfile.TemporaryDirectory() as folder:
+      script = os.path.join(folder, 'worker.py')
+      with open(script, 'w') as f:
+        f.write('import time\n'
+                'block = bytearray(512 * 2**20)\n'
+                'block[::4096] = b"x" * len(block[::4096])\n'  # Resident.
+                'time.sleep(3)\n'
+                'print(\'{"status": "ok"}\')\n')
+      return workers.run_worker(script, [], 1, 60,
+                                os.path.join(folder, 'logs', 'w.log'),
+                                memory_limit_gib)
+
+  def test_worker_past_the_limit_is_killed_with_the_reason(self):
+    result = self._run(0.25)
+    self.assertEqual(result['status'], 'killed')
+    self.assertIn('passed the memory limit of 0.25 GiB', result['error'])
+    self.assertLess(result['wall_s'], 3)
+
+  def test_worker_under_the_limit_or_without_one_finishes(self):
+    self.assertEqual(self._run(None)['status'], 'ok')
+    self.assertEqual(self._run(4.0)['status'], 'ok')
+
+
 class WorkerFailureTest(unittest.TestCase):
 
   def test_failure_names_the_innermost_cause_not_the_wrappers(self):
-    sys.path.insert(0, os.path.dirname(_SCRIPT))
-    try:
-      import workers  # pylint: disable=g-import-not-at-top
-    finally:
-      sys.path.remove(os.path.dirname(_SCRIPT))
+    workers = _benchmark_module('workers')
     stderr = '\n'.join([
         'Traceback (most recent call last):',
         'TypeError: in user code:',
