@@ -31,8 +31,9 @@ Added before anything is written to `--model_dir`:
 - a training job locks `--model_dir` (`longformer/training/model_dir_lock.py`),
   so a second job on the same directory refuses to start;
 - a checkpoint already in `--model_dir` must fit the configured model
-  exactly (`longformer/training/resume_check.py`), in every mode that
-  restores it (train, eval, continuous_eval), else the run refuses.
+  exactly (`longformer/training/resume_check.py`), in every mode (train,
+  eval, continuous_eval restore it; continuous_train_and_eval, which
+  deletes it, compares params.yaml even without one), else the run refuses.
 `run_with_checks` is all of this for a parsed config; tests call it in
 process.
 Metrics are built under the float32 policy (`create_task`). Known, harmless
@@ -217,16 +218,25 @@ def _train(params: cfg.ExperimentConfig, model_dir: str, mode: str,
            pretrain_steps: Optional[int],
            enable_async_checkpointing: bool) -> None:
   """Model Garden's `main` after the config is parsed and checked."""
+  # bfloat16 suits TPUs, float16 GPUs; the optimizer gets loss scaling for
+  # float16 in `Task.create_optimizer`.
+  if params.runtime.mixed_precision_dtype:
+    performance.set_mixed_precision_policy(
+        params.runtime.mixed_precision_dtype)
   if mode == 'continuous_train_and_eval':
+    # Model Garden deletes model_dir's checkpoints before fine-tuning each
+    # pretraining checkpoint and when done, and writes its results beside
+    # params.yaml: the earlier run's settings are compared even without a
+    # checkpoint. The strategy is Model Garden's, created after this check:
+    # with a leftover checkpoint the check runs ops first, after which a
+    # multi-worker strategy refuses to start ('Collective ops must be
+    # configured at program startup').
+    resume_check.check_checkpoint_matches(params, model_dir,
+                                          compare_without_checkpoint=True)
     train_utils.serialize_config(params, model_dir)
     continuous_finetune_lib.run_continuous_finetune(
         mode, params, model_dir, pretrain_steps=pretrain_steps)
   else:
-    # bfloat16 suits TPUs, float16 GPUs; the optimizer gets loss scaling for
-    # float16 in `Task.create_optimizer`.
-    if params.runtime.mixed_precision_dtype:
-      performance.set_mixed_precision_policy(
-          params.runtime.mixed_precision_dtype)
     # The strategy comes first: multi-worker collectives and TPUs must be
     # set up before any TensorFlow op runs (the architecture check runs ops).
     strategy = create_strategy(params)

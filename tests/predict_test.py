@@ -26,6 +26,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -348,6 +349,28 @@ class ClassifierTest(tf.test.TestCase):
     for row in rows:
       row['id'] = row['id'][:-len('.txt')]
     self._check(rows, ['0', '1', '2'], 12)
+
+  def test_bad_jsonl_line_is_named_with_its_file_and_line(self):
+    good = '{"id": "a", "text": "a cat"}\n'
+    cases = [('{"text": "a dog"', r':2: not JSON \(Expecting .*\)\. Each '
+              r'line must be one JSON object, e\.g\. \{"text": '),
+             ('"a dog"', r':2: expected a JSON object, got a string '
+              r'\("a dog"\)'),
+             ('{"body": "a dog"}', r""":2: no "text" \(keys: \['body'\]\); """
+              r'expected an object with a string "text"'),
+             ('{"text": 7}', r':2: "text" is 7; expected an object')]
+    for bad_line, message in cases:
+      with self.subTest(bad_line=bad_line):
+        docs = os.path.join(new_dir(self), 'docs.jsonl')
+        with open(docs, 'w') as f:
+          f.write(good + bad_line + '\n')
+        output_dir = new_dir(self)
+        code, out = run_predict(
+            f'--model={self.model_dir}', f'--tokenizer={self.tokenizer}',
+            f'--documents={docs}', f'--output_dir={output_dir}')
+        self.assertEqual(code, 1)
+        self.assertRegex(out, re.escape(docs) + message)
+        self.assertEqual(os.listdir(output_dir), [])
 
   def test_wrong_number_of_label_names_is_refused(self):
     docs = os.path.join(new_dir(self), 'docs.jsonl')

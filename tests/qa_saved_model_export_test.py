@@ -34,6 +34,7 @@ from official.core import task_factory
 from official.core import train_utils
 import longformer  # pylint: disable=unused-import
 from longformer.serving import saved_model_export
+import cli_in_process
 import tiny_experiment
 
 _EXPORT_PY = os.path.join(tiny_experiment.REPO_DIR, 'utils',
@@ -77,15 +78,20 @@ print('RESULT ' + json.dumps(out))
 '''
 
 
-def squad_model_dir(directory, seed=1):
+def squad_model_dir(directory, seed=1, **encoder):
   """A `longformer/squad` model_dir with random non-initial weights.
+
+  Args:
+    directory: where the model_dir is made.
+    seed: of the weights.
+    **encoder: overrides of `_ENCODER`.
 
   Returns:
     (model_dir, the Keras span labeler holding the checkpoint's weights).
   """
   params = exp_factory.get_exp_config('longformer/squad')
   params.override({'task': {
-      'model': {'encoder': {'type': 'any', 'any': _ENCODER}},
+      'model': {'encoder': {'type': 'any', 'any': dict(_ENCODER, **encoder)}},
       'train_data': {'seq_length': 32}}}, is_strict=True)
   model_dir = os.path.join(directory, 'model')
   train_utils.serialize_config(params, model_dir)
@@ -170,6 +176,33 @@ class QaExportTest(tf.test.TestCase):
                         training=False)
     self.assertGreater(np.abs(np.array(served[str(_EXAMPLE_LENGTH)][
         'serving_default']['start_logits']) - unmarked).max(), 100 * _ATOL)
+
+  def test_first_global_tokens_model_gets_no_hf_mask_signature(self):
+    """Its first G tokens are global whatever a global_attention_mask says:
+    that signature would ignore the mask (or refuse its 2s), so it is left
+    out, and the tool says so."""
+    model_dir, model = squad_model_dir(self.get_temp_dir(),
+                                       global_tokens='first')
+    output_dir = os.path.join(self.get_temp_dir(), 'first', '1')
+    result = cli_in_process.run('utils/export_saved_model.py', [
+        f'--model_dir={model_dir}', f'--output_dir={output_dir}',
+        f'--seq_length={_EXAMPLE_LENGTH}'])
+    self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+    self.assertIn('Not exported: serve_global_attention_mask: the encoder '
+                  f'has global_tokens: first (its first {_GLOBAL} real tokens '
+                  'are global by position', result.stdout)
+    self.assertIn('(signatures serve_examples, serving_default, each called',
+                  result.stdout)
+    loaded = tf.saved_model.load(output_dir)
+    self.assertEqual(sorted(loaded.signatures),
+                     ['serve_examples', 'serving_default'])
+    ids, mask = _batch(np.random.default_rng(3), _EXAMPLE_LENGTH)
+    mask = np.minimum(mask, 1)
+    got = loaded.signatures['serving_default'](
+        input_word_ids=tf.constant(ids), input_mask=tf.constant(mask))
+    start, _ = model(dict(input_word_ids=ids, input_mask=mask,
+                          input_type_ids=np.zeros_like(ids)), training=False)
+    self.assertAllClose(got['start_logits'], start, atol=_ATOL, rtol=0)
 
   def test_experiment_flag_refuses_a_params_yaml_of_another_task(self):
     model_dir, _ = squad_model_dir(self.get_temp_dir())

@@ -18,8 +18,10 @@ Failures are injected into `tf.io.gfile.rename` at every rename a publish
 makes, and the folder must then hold exactly the previous set; a process
 killed (SIGKILL) before publishing leaves no output file.
 """
+import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 from unittest import mock
@@ -158,6 +160,45 @@ def test_squad_tool_killed_mid_write_leaves_no_output_file(
   assert len(hidden) == 1 and hidden[0].startswith('.out.partial-'), hidden
   # The train split was already staged when the kill came.
   assert 'train.tf_record' in os.listdir(tmp_path / hidden[0])
+  # The next run writing there removes it: its process no longer runs.
+  with staged_output.staged(str(final_dir)):
+    assert not (tmp_path / hidden[0]).exists()
+
+
+def _dead_pid():
+  """The pid of a process that has ended (reused only after a wrap-around)."""
+  process = subprocess.Popen(['true'])
+  process.wait()
+  return process.pid
+
+
+def test_staging_removes_partials_of_ended_runs_only(tmp_path, caplog):
+  final_dir = tmp_path / 'out'
+  final_dir.mkdir()
+  host = socket.gethostname()
+  dead, live = _dead_pid(), os.getpid()
+  stale = [final_dir / f'.partial-0123abcd-{dead}@{host}',
+           tmp_path / f'.out.partial-4567abcd-{dead}@{host}']
+  kept = [final_dir / f'.partial-89abcdef-{live}@{host}',  # a live run's
+          tmp_path / f'.out.partial-0123abcd-{dead}@other-host',
+          final_dir / '.partial-0123abcd',  # no owner recorded
+          tmp_path / f'.out2.partial-0123abcd-{dead}@{host}']  # not ours
+  for folder in stale + kept:
+    folder.mkdir()
+    (folder / 'train.tf_record').write_text('half')
+  with caplog.at_level(logging.WARNING):
+    with staged_output.staged(str(final_dir)) as stage:
+      _write(stage, str(final_dir / 'a'), 'a')
+      stage.publish()
+  assert [f for f in stale if f.exists()] == []
+  assert [f for f in kept if not f.exists()] == []
+  removed = [r.getMessage() for r in caplog.records
+             if r.getMessage().startswith('Removed')]
+  assert removed == [f'Removed 2 staging folder(s) left by runs that no '
+                     f'longer run: {stale[0]}, {stale[1]}']
+  assert any(f'{kept[2]}, {kept[1]}. Delete them if no run is writing '
+             f'{final_dir}' in r.getMessage() for r in caplog.records)
+  assert _contents(final_dir)['a'] == 'a'
 
 
 def test_gs_paths_are_joined_as_urls():

@@ -39,6 +39,7 @@ import transformers
 
 from longformer.data import classification_records
 from longformer.data import tokenizer as tokenizer_lib
+import cli_in_process
 import tfrecords_test
 import tiny_tokenizer
 
@@ -268,6 +269,30 @@ class ConversionErrorTest(tf.test.TestCase):
     self.assertIn(f'{input_dir}/dev_matched.tsv is empty; it must '
                   'hold at least one example.', message)
     self.assertFalse(os.path.exists(output_dir))
+
+  def test_bad_jsonl_line_is_named_by_the_command_line(self):
+    cases = [('{"premise": "a", "hypothesis": "b", "label": "neutral"',
+              r':2: not JSON \(Expecting .*\)\. Each line must be one JSON '
+              r'object, e\.g\. \{"premise": \.\.\., "hypothesis": '),
+             ('["a", "b", "neutral"]',
+              r':2: expected a JSON object, got an array \(\["a", "b", '
+              r'"neutral"\]\)')]
+    good = '{"premise": "a", "hypothesis": "b", "label": "neutral"}\n'
+    for bad_line, message in cases:
+      with self.subTest(bad_line=bad_line):
+        input_dir = tempfile.mkdtemp(dir=self.root)
+        path = os.path.join(input_dir, 'train.jsonl')
+        with open(path, 'w') as f:
+          f.write(good + bad_line + '\n' + good)
+        output_dir = os.path.join(input_dir, 'out')
+        result = cli_in_process.run(_SCRIPT, [
+            '--task=mnli', f'--input={path}', '--splits=train',
+            f'--tokenizer={self.tokenizer_dir}', f'--output_dir={output_dir}'])
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn(f'FAILED: nothing was written to {output_dir}.',
+                      result.stdout)
+        self.assertRegex(result.stderr, f'error: {path}' + message)
+        self.assertFalse(os.path.exists(output_dir))
 
   def test_tokenizer_with_more_ids_than_the_model_is_refused(self):
     input_dir = _mnli_dir(self.root)

@@ -223,8 +223,19 @@ class TrainPyTest(tf.test.TestCase):
       output = self._run_logged(overrides, mode=mode)
       self.assertRegex(output, r'eval \| step: +4 \| running', msg=mode)
 
+  def _continuous_overrides(self, overrides):
+    """continuous_train_and_eval reading pretraining checkpoints from an
+    empty folder: with no checkpoint to fine-tune, Model Garden stops after
+    trainer.continuous_eval_timeout."""
+    changed = _copy(overrides)
+    changed['task']['init_checkpoint'] = os.path.join(self._tmp, 'pretrain')
+    os.makedirs(changed['task']['init_checkpoint'], exist_ok=True)
+    changed['trainer']['continuous_eval_timeout'] = 1
+    return changed
+
   def test_another_architecture_is_refused_in_every_mode(self):
-    """Training would resume it, eval modes evaluate it: all refuse."""
+    """Training would resume it, eval modes evaluate it, continuous
+    fine-tuning would delete it: all refuse."""
     overrides = self._copy_shared_model_dir()
     before = self._model_dir_files()
     encoder = overrides['task']['model']['encoder']['any']
@@ -235,9 +246,10 @@ class TrainPyTest(tf.test.TestCase):
          r'configured model has \d+'),
         ('intermediate_size', 48, r'shape'),
     ]
-    for mode in ('train', 'eval', 'continuous_eval'):
+    for mode in ('train', 'eval', 'continuous_eval',
+                 'continuous_train_and_eval'):
       for field, value, reason in changes:
-        changed = _copy(overrides)
+        changed = self._continuous_overrides(overrides)
         changed['task']['model']['encoder']['any'][field] = value
         changed['trainer']['train_steps'] = 3
         changed['trainer']['continuous_eval_timeout'] = 1
@@ -251,6 +263,26 @@ class TrainPyTest(tf.test.TestCase):
                       error, msg=msg)
         self.assertIn('new --model_dir', error, msg=msg)
         self.assertEqual(self._model_dir_files(), before, msg=msg)
+
+  def test_continuous_fine_tuning_compares_settings_without_checkpoint(self):
+    """Model Garden's continuous_train_and_eval deletes model_dir's
+    checkpoints when done; its params.yaml still names the model."""
+    overrides = self._continuous_overrides(self._copy_shared_model_dir())
+    for name in os.listdir(self._model_dir):
+      if name.startswith(('ckpt-', 'checkpoint')):
+        os.remove(os.path.join(self._model_dir, name))
+    before = self._model_dir_files()
+    changed = _copy(overrides)
+    changed['task']['model']['encoder']['any']['num_layers'] = 3
+    with self.assertRaisesRegex(
+        ValueError, '(?s)holds the params.yaml of a run trained with other '
+        r'model settings.*task.model.encoder.any.num_layers: 2 in '):
+      tiny_experiment.run_train(self._model_dir, changed,
+                                'continuous_train_and_eval')
+    self.assertEqual(self._model_dir_files(), before)
+    # The same settings pass (nothing to fine-tune: it stops at once).
+    tiny_experiment.run_train(self._model_dir, overrides,
+                              'continuous_train_and_eval')
 
   def test_other_attention_settings_are_refused_params_yaml_kept(self):
     """Same variables, other computation: refused, naming both values."""

@@ -81,7 +81,10 @@ flags.DEFINE_float('tolerance', 1e-4,
                    'Max abs difference allowed between HF and the converted '
                    'model in the self-check (float32).')
 flags.DEFINE_integer('check_batch_size', 2, 'Self-check batch size.')
-flags.DEFINE_bool('overwrite', False, 'Replace an existing output set (the checkpoint files, YAML and head state beside --output_path); without it it is refused.')
+flags.DEFINE_bool(
+    'overwrite', False,
+    'Replace an existing output set (the checkpoint files, YAML and head '
+    'state beside --output_path); without it it is refused.')
 flags.DEFINE_integer('check_seq_length', 0,
                      'Self-check sequence length; 0 picks 2.5 windows of '
                      'the largest layer (at least global_attention_size + '
@@ -121,7 +124,8 @@ def _read_state(model_dir: str):
   for path in paths:
     print(f'Reading {path}', flush=True)
     if kind == hf_checkpoint_files.SAFETENSORS:
-      from safetensors.numpy import load_file  # pylint: disable=g-import-not-at-top
+      # pylint: disable-next=g-import-not-at-top
+      from safetensors.numpy import load_file
       state.update(load_file(path))
     else:
       import torch  # pylint: disable=g-import-not-at-top

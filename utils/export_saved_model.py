@@ -30,7 +30,9 @@ A `longformer/squad` span labeler gets, each returning `start_logits` and
 `end_logits` float32 [batch, length]:
 - `serving_default`: `input_word_ids`, `input_mask` with 2 on global tokens
   (`<s>` and the question, as `utils/squad_to_tfrecord.py` marks them);
-- `serve_global_attention_mask`: `input_word_ids`, a 0/1 `input_mask` and
+- `serve_global_attention_mask` (only with `global_tokens: marked`; a
+  `first` model's global tokens are fixed by position, and the tool says
+  it left this signature out): `input_word_ids`, a 0/1 `input_mask` and
   HF's `global_attention_mask` (1 = global);
 - `serve_examples`: the SQuAD tool's eval (or train) records.
 The SavedModel is reloaded and every signature is compared with the Keras
@@ -119,6 +121,8 @@ def main(_):
         params, checkpoint, FLAGS.output_dir, seq_length, FLAGS.overwrite)
   except staged_output.OutputExistsError as e:
     raise SystemExit(f'FAILED: {e}') from None
+  for name, reason in saved_model_export.omitted_signatures(params).items():
+    print(f'Not exported: {name}: {reason}.')
   print(f'OK: SavedModel at {FLAGS.output_dir} (signatures '
         f'{", ".join(sorted(per_signature))}, each called and compared); '
         f'reloaded outputs match the Keras model (max abs diff {diff:.1e}); '

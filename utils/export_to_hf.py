@@ -90,7 +90,10 @@ flags.DEFINE_string('tokenizer', None,
                     'A tokenizer (hub name or folder, as the data tools take '
                     'it) to save beside the weights.')
 flags.DEFINE_string('output_dir', None, 'The save_pretrained folder to write.')
-flags.DEFINE_bool('overwrite', False, 'Replace an existing --output_dir (all its files: the folder is the output set); without it it is refused.')
+flags.DEFINE_bool(
+    'overwrite', False,
+    'Replace an existing --output_dir (all its files: the folder is the '
+    'output set); without it it is refused.')
 flags.DEFINE_float('tolerance', 1e-4, 'Max abs difference allowed between '
                    'our model and the reloaded HF model (float32).')
 

@@ -121,11 +121,11 @@ def main(argv):
     raise app.UsageError(f'Unexpected arguments: {argv[1:]}')
   output_dir = _OUTPUT_DIR.value or f'./{_TASK.value}_tfrecords'
   try:
-    metadata = classification_records.convert(_TASK.value, _INPUT.value, _TOKENIZER.value,
-                       _MAX_SEQ_LENGTH.value, output_dir, _SPLITS.value,
-                       _LIMIT.value, _BATCH_SIZE.value, _LOG_EVERY.value,
-                       _TEXT_COLUMN.value, _LABEL_COLUMN.value, _LABELS.value,
-                       _VOCAB_SIZE.value, _OVERWRITE.value)
+    metadata = classification_records.convert(
+        _TASK.value, _INPUT.value, _TOKENIZER.value, _MAX_SEQ_LENGTH.value,
+        output_dir, _SPLITS.value, _LIMIT.value, _BATCH_SIZE.value,
+        _LOG_EVERY.value, _TEXT_COLUMN.value, _LABEL_COLUMN.value,
+        _LABELS.value, _VOCAB_SIZE.value, _OVERWRITE.value)
   except (ValueError, OSError, ImportError) as e:
     print(f'FAILED: nothing was written to {output_dir}.')
     sys.exit(f'error: {e}')

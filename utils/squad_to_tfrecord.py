@@ -100,8 +100,9 @@ def main(argv):
               version_2_with_negative=_VERSION_2.value,
               log_every=_LOG_EVERY.value)
   try:
-    metadata = squad_records.convert(splits, _TOKENIZER.value, _OUTPUT_DIR.value, args,
-                       _GLOBAL_ATTENTION_SIZE.value, _OVERWRITE.value)
+    metadata = squad_records.convert(
+        splits, _TOKENIZER.value, _OUTPUT_DIR.value, args,
+        _GLOBAL_ATTENTION_SIZE.value, _OVERWRITE.value)
   except (ValueError, OSError, ImportError) as e:
     sys.exit(f'error: {e}')
   for split, info in metadata['splits'].items():

@@ -12,4 +12,5 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Checkpoints in and out: HF Longformer and RoBERTa weights, heads, self-checks."""
+"""Checkpoints in and out: HF Longformer and RoBERTa weights, heads,
+self-checks."""

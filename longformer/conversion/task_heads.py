@@ -25,8 +25,8 @@
   dense layer), the model of the `bert/squad`-style question answering task.
 - `LongformerForMaskedLM`: `lm_head` on every token. That is
   `masked_lm_head.RobertaMaskedLM`, the head of `longformer/pretraining`
-  (`longformer.conversion.masked_lm_conversion` maps it); it is written beside the
-  encoder as `masked_lm`, the name the pretraining task restores.
+  (`longformer.conversion.masked_lm_conversion` maps it); it is written
+  beside the encoder as `masked_lm`, the name the pretraining task restores.
 
 Shapes: D hidden, C classes, B batch, T length.
 """

@@ -22,7 +22,6 @@ unknown extension or an empty file is an error.
 """
 import csv
 import itertools
-import json
 import os
 from typing import Iterator
 from typing import NamedTuple
@@ -32,6 +31,7 @@ from typing import Tuple
 
 import tensorflow as tf
 
+from longformer.data import json_lines
 from longformer.data import skips
 
 FILE_EXTENSIONS = ('.tsv', '.csv', '.jsonl')
@@ -107,8 +107,11 @@ def read_table(path: str, columns: Sequence[Tuple[str, ...]],
     raise ValueError(f'--input file {path} must end in one of '
                      f'{", ".join(FILE_EXTENSIONS)}, to tell its format.')
   f = tf.io.gfile.GFile(path)
-  lines = _json_lines(f, path) if extension == '.jsonl' else _csv_lines(
-      f, extension)
+  if extension == '.jsonl':
+    example = ', '.join(f'"{names[0]}": ...' for names in columns)
+    lines = json_lines.read_objects(f, path, '{' + example + '}')
+  else:
+    lines = _csv_lines(f, extension)
   first = next(lines, None)
   if first is None:
     f.close()
@@ -131,20 +134,6 @@ def _csv_lines(f, extension: str) -> Iterator[Tuple[int, list]]:
   reader = csv.reader(f, delimiter='\t' if tsv else ',',
                       quoting=csv.QUOTE_NONE if tsv else csv.QUOTE_MINIMAL)
   return enumerate(reader, start=1)
-
-
-def _json_lines(f, path: str) -> Iterator[Tuple[int, dict]]:
-  """Yields (line number, object) for the non-blank lines of a JSONL file."""
-  for line_number, line in enumerate(f, start=1):
-    if not line.strip():
-      continue
-    try:
-      row = json.loads(line)
-    except json.JSONDecodeError as e:
-      raise ValueError(f'{path}:{line_number}: not JSON ({e}).') from None
-    if not isinstance(row, dict):
-      raise ValueError(f'{path}:{line_number}: expected a JSON object.')
-    yield line_number, row
 
 
 def _column_indices(columns, header, path, what,

@@ -27,6 +27,12 @@ the tool may have written, e.g. `*.tf_record` of other splits). The rule:
   before that removes the staging folder; a kill (SIGKILL) leaves only the
   hidden staging folder (`.<name>.partial-*`), never a file at an output
   path.
+- A staging folder's name records its run's process
+  (`.partial-<tag>-<pid>@<host>`). Staging removes the staging folders of
+  the same output left by killed runs: those of this host whose process no
+  longer runs, saying so in one line; those of another host, or without an
+  owner (an earlier version), are reported and left; those of a live
+  process are left alone.
 - A new output folder appears at once: its staging folder (a hidden
   sibling) is renamed to it. Into an existing folder (staged in a hidden
   subfolder of it, so renames stay on one file system) the old members are
@@ -41,10 +47,16 @@ import contextlib
 import fnmatch
 import os
 import posixpath
+import re
+import socket
 import uuid
 from typing import Iterator, List, Optional, Sequence
 
+from absl import logging
 import tensorflow as tf
+
+# The owner of a staging folder, from its name's end (see `_partial_name`).
+_OWNER = re.compile(r'\.partial-[0-9a-f]{8}-(\d+)@([^/]+)$')
 
 
 class OutputExistsError(ValueError):
@@ -110,12 +122,12 @@ def staged(final_dir: str, patterns: Sequence[str] = (),
     overwrite: replace an existing set (else `publish` refuses it).
   """
   final_dir = _normalize(final_dir)
-  tag = uuid.uuid4().hex[:8]
+  remove_stale_partials(final_dir)
   if tf.io.gfile.isdir(final_dir):
-    path = _join(final_dir, f'.partial-{tag}')
+    path = _join(final_dir, _partial_name(''))
   else:
     path = _join(_dirname(final_dir),
-                 f'.{os.path.basename(final_dir)}.partial-{tag}')
+                 _partial_name(f'.{os.path.basename(final_dir)}'))
   tf.io.gfile.makedirs(path)
   stage = Stage(final_dir, path, tuple(patterns), overwrite)
   try:
@@ -123,6 +135,67 @@ def staged(final_dir: str, patterns: Sequence[str] = (),
   finally:
     if tf.io.gfile.exists(path):
       tf.io.gfile.rmtree(path)
+
+
+def _partial_name(prefix: str) -> str:
+  """A new staging folder's name, ending in this process's pid and host."""
+  return (f'{prefix}.partial-{uuid.uuid4().hex[:8]}-{os.getpid()}@'
+          f'{socket.gethostname()}')
+
+
+def _pid_is_running(pid: int) -> bool:
+  try:
+    os.kill(pid, 0)
+  except ProcessLookupError:
+    return False
+  except PermissionError:  # alive, owned by another user
+    return True
+  return True
+
+
+def _partials(final_dir: str) -> List[str]:
+  """The staging folders of `final_dir`, inside it and beside it."""
+  found = []
+  sibling = f'.{os.path.basename(final_dir)}.partial-'
+  for directory, prefix in ((final_dir, '.partial-'),
+                            (_dirname(final_dir), sibling)):
+    if tf.io.gfile.isdir(directory):
+      found += [_join(directory, n.rstrip('/'))
+                for n in sorted(tf.io.gfile.listdir(directory))
+                if n.startswith(prefix)]
+  return found
+
+
+def remove_stale_partials(final_dir: str) -> List[str]:
+  """Removes the staging folders of `final_dir` left by ended processes.
+
+  A folder is removed only if its name records this host and a pid that no
+  longer runs; a folder of a live process is left, and one of another host
+  or with no owner recorded is left and reported.
+
+  Args:
+    final_dir: an output folder (normalized, as `staged` makes it).
+
+  Returns:
+    The removed folders' paths.
+  """
+  removed, unknown = [], []
+  for path in _partials(final_dir):
+    owner = _OWNER.search(path)
+    if owner is None or owner.group(2) != socket.gethostname():
+      unknown.append(path)
+    elif not _pid_is_running(int(owner.group(1))):
+      tf.io.gfile.rmtree(path)
+      removed.append(path)
+  if removed:
+    logging.warning('Removed %d staging folder(s) left by runs that no '
+                    'longer run: %s', len(removed), ', '.join(removed))
+  if unknown:
+    logging.warning(
+        'Left %d staging folder(s) whose run cannot be checked from here '
+        '(another host, or no owner recorded): %s. Delete them if no run is '
+        'writing %s.', len(unknown), ', '.join(unknown), final_dir)
+  return removed
 
 
 def _move_order(name: str):

@@ -25,7 +25,6 @@ file name) or a JSON lines file (`{"text": ..., "id": ...}` per line; `id`
 defaults to the line number).
 """
 import dataclasses
-import json
 import os
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -33,11 +32,13 @@ import numpy as np
 import tensorflow as tf
 
 from longformer.data import documents
+from longformer.data import json_lines
 from longformer.inference import batching
 
 EMPTY_TEXT = documents.EMPTY_TEXT
 # Skip reason of a folder entry that is not a .txt file (e.g. a README).
 NOT_TXT = 'not a .txt file'
+_JSONL_EXAMPLE = '{"text": "...", "id": "doc-1"}'
 
 
 @dataclasses.dataclass
@@ -79,16 +80,13 @@ def read_documents(path: str) -> Tuple[List[Tuple[str, str]], Dict[str, int]]:
     return docs, ({NOT_TXT: ignored} if ignored else {})
   docs = []
   with tf.io.gfile.GFile(path) as f:
-    for number, line in enumerate(f, 1):
-      if not line.strip():
-        continue
-      try:
-        row = json.loads(line)
-      except json.JSONDecodeError as e:
-        raise ValueError(f'{path} line {number} is not JSON: {e}') from None
-      if not isinstance(row, dict) or not isinstance(row.get('text'), str):
-        raise ValueError(f'{path} line {number}: expected an object with a '
-                         'string "text" (and optionally "id").')
+    for number, row in json_lines.read_objects(f, path, _JSONL_EXAMPLE):
+      if not isinstance(row.get('text'), str):
+        found = (f'"text" is {row["text"]!r:.40}' if 'text' in row else
+                 f'no "text" (keys: {sorted(row)})')
+        raise ValueError(
+            f'{path}:{number}: {found}; expected an object with a string '
+            f'"text" (and optionally "id"), e.g. {_JSONL_EXAMPLE}.')
       docs.append((str(row.get('id', number)), row['text']))
   ids = [i for i, _ in docs]
   repeated = sorted({i for i in ids if ids.count(i) > 1})

@@ -12,4 +12,5 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The Longformer model: window math, attention plan and layer, block, encoder, heads."""
+"""The Longformer model: window math, attention plan and layer, block, encoder,
+heads."""

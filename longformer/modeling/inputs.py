@@ -135,10 +135,10 @@ def _check_mask_values(mask: tf.Tensor, allowed, name: str, meaning: str):
   for value in allowed:
     is_allowed = tf.logical_or(is_allowed,
                                tf.equal(mask, tf.cast(value, mask.dtype)))
-  return _assert_all(is_allowed, f'{name} values must be {meaning}. An additive '
-              'mask (0 = token, -10000 = padding) or -1 for padding is not '
-              f'supported: convert it to {name} = 1 for tokens, 0 for '
-              'padding.')
+  return _assert_all(
+      is_allowed, f'{name} values must be {meaning}. An additive mask (0 = '
+      'token, -10000 = padding) or -1 for padding is not supported: convert '
+      f'it to {name} = 1 for tokens, 0 for padding.')
 
 
 def block_attention_mask(input_mask: tf.Tensor,

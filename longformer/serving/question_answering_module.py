@@ -26,6 +26,8 @@ Longformer and RoBERTa vocabularies:
   (1 = token, 0 = padding) and `global_attention_mask` (1 = global), both
   int32 [batch, length]; they become the mask above, `input_mask *
   (global_attention_mask + 1)`, as HF combines them (padding stays padding).
+  Only a `global_tokens: marked` encoder reads those marks, so only such
+  a model gets this signature (`saved_model_export.signatures_of`).
 - `serve_examples` parses serialized `tf.train.Example`s with the features
   `utils/squad_to_tfrecord.py` writes (`input_ids`, `input_mask`,
   `segment_ids` of `parse_sequence_length`; other features such as

@@ -17,7 +17,8 @@
 The export modules are Model Garden's, adapted for RoBERTa vocabularies:
 `sentence_prediction_module` (classifier: `outputs` logits) and
 `question_answering_module` (span labeler: `start_logits`, `end_logits`,
-plus a signature taking HF's `global_attention_mask`). Model Garden's
+plus, with `global_tokens: marked`, a signature taking HF's
+`global_attention_mask`). Model Garden's
 `export_savedmodel_util.export` saves them.
 
 `export` writes to a hidden folder beside the output, reloads it, calls
@@ -73,9 +74,33 @@ def model_kind(params: cfg.ExperimentConfig) -> str:
 
 
 def signatures_of(params: cfg.ExperimentConfig) -> Dict[str, str]:
-  """{function key: signature key} exported for `params`' kind of model."""
-  return QA_SIGNATURES if model_kind(params) == QUESTION_ANSWERING else (
-      SIGNATURES)
+  """{function key: signature key} exported for `params`' kind of model.
+
+  A span labeler gets `serve_global_attention_mask` only with
+  `global_tokens: marked` (see `omitted_signatures`).
+  """
+  if model_kind(params) != QUESTION_ANSWERING:
+    return SIGNATURES
+  return SIGNATURES if omitted_signatures(params) else QA_SIGNATURES
+
+
+def omitted_signatures(params: cfg.ExperimentConfig) -> Dict[str, str]:
+  """{signature key: why it is not exported} for `params`' model.
+
+  `serve_global_attention_mask` turns HF's global_attention_mask into
+  input_mask 2, which only a `global_tokens: marked` encoder reads; a
+  `first` encoder makes its first global_attention_size tokens global by
+  position, whatever the mask says (and refuses 2s).
+  """
+  encoder = params.task.model.encoder.get()
+  if (model_kind(params) != QUESTION_ANSWERING or
+      encoder.global_tokens == 'marked'):
+    return {}
+  return {qa_module.GLOBAL_ATTENTION_MASK_SIGNATURE: (
+      f'the encoder has global_tokens: {encoder.global_tokens} (its first '
+      f'{encoder.global_attention_size} real tokens are global by position, '
+      'so an HF global_attention_mask cannot choose them); train with '
+      'global_tokens: marked to serve HF-style masks')}
 
 
 def build_export_module(params: cfg.ExperimentConfig, seq_length: int):

@@ -18,9 +18,9 @@ Model Garden's `MaskedLMTask` builds `layers.MaskedLM` with the tanh GELU
 approximation and a LayerNorm epsilon of 1e-12; RoBERTa's and HF
 Longformer's `lm_head` use the exact GELU and `layer_norm_eps` (1e-5). This
 task builds the same `BertPretrainerV2` with `RobertaMaskedLM`, so a head
-converted from HF (`longformer.conversion.masked_lm_conversion`) gives HF's logits and
-continued pretraining starts from them. Everything else (data, losses,
-metrics, `initialize` restoring `encoder` and `masked_lm` from
+converted from HF (`longformer.conversion.masked_lm_conversion`) gives HF's
+logits and continued pretraining starts from them. Everything else (data,
+losses, metrics, `initialize` restoring `encoder` and `masked_lm` from
 `init_checkpoint`) is `MaskedLMTask`'s. The model hands the encoder only its
 own inputs (the encoder refuses unknown keys such as `masked_lm_positions`).
 """

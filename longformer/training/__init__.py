@@ -12,4 +12,5 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""What train.py adds around Model Garden's driver: lock, checks, warning filter."""
+"""What train.py adds around Model Garden's driver: lock, checks, warning
+filter."""

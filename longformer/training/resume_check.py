@@ -129,31 +129,43 @@ def _restore_problem(model: tf_keras.Model, checkpoint_path: str) -> str:
 
 
 def check_checkpoint_matches(params: cfg.ExperimentConfig,
-                             model_dir: str) -> None:
+                             model_dir: str,
+                             compare_without_checkpoint: bool = False
+                             ) -> None:
   """Raises if model_dir's latest checkpoint does not fit `params`' model.
 
   Builds the model on the CPU (under the current Keras policy: train.py has
   set the run's mixed precision by then; the variables are float32 either
   way), outside any strategy, restores the checkpoint's model variables
-  into it and discards it. No checkpoint: no check.
+  into it and discards it. No checkpoint: no check, unless
+  `compare_without_checkpoint`.
 
   Args:
     params: the experiment config of the run about to start.
     model_dir: its `--model_dir`.
+    compare_without_checkpoint: compare the saved params.yaml's `task.model`
+      even when model_dir holds no checkpoint (continuous_train_and_eval
+      deletes its checkpoints when done; its results stay in model_dir).
 
   Raises:
     ValueError: naming the mismatch (and the `task.model` fields that differ
       from the saved params.yaml) and the fix.
   """
   checkpoint_path = tf.train.latest_checkpoint(model_dir)
-  if checkpoint_path is None:
+  problem = ''
+  if checkpoint_path is not None:
+    with tf.device('/CPU:0'):
+      model = task_factory.get_task(params.task).build_model()
+      problem = _restore_problem(model, checkpoint_path)
+  elif not compare_without_checkpoint:
     return
-  with tf.device('/CPU:0'):
-    model = task_factory.get_task(params.task).build_model()
-    problem = _restore_problem(model, checkpoint_path)
   differences = _params_yaml_differences(params, model_dir)
   if not problem and not differences:
     return
+  if checkpoint_path is None:
+    held = 'the params.yaml of a run '
+  else:
+    held = f'a checkpoint ({checkpoint_path}) '
   if problem:
     reason = (f'of another architecture than this run\'s model, so it '
               f'cannot be resumed or evaluated: {problem}\n')
@@ -162,7 +174,7 @@ def check_checkpoint_matches(params: cfg.ExperimentConfig,
               'resuming or evaluating it would silently compute something '
               'else.\n')
   raise ValueError(
-      f'--model_dir={model_dir} holds a checkpoint ({checkpoint_path}) '
+      f'--model_dir={model_dir} holds {held}'
       + reason
       + ('Differences in task.model:\n  ' + '\n  '.join(differences) + '\n'
          if differences else '')
