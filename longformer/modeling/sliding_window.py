@@ -202,9 +202,15 @@ def _neighbour_blocks(x: tf.Tensor, axis: int, block: int, sides: int,
   x = tf.pad(x, paddings, constant_values=value)
   dims = [tf.shape(x)[i] if d is None else d for i, d in enumerate(shape)]
   x = tf.reshape(x, dims[:axis] + [-1, block] + dims[axis + 1:])
-  leading = (slice(None),) * axis
-  pieces = [x[leading + (slice(i, i - 2 * sides or None),)]  # [..., C, b, ..]
-            for i in range(2 * sides + 1)]
+  blocks = x.shape[axis]  # C + 2s
+  blocks = (blocks if blocks is not None else tf.shape(x)[axis]) - 2 * sides
+  size = [-1] * axis + [blocks] + [-1] * (len(shape) - axis)
+  # tf.slice, not x[..., i:i - 2s, ...]: a slice's gradient is one pad,
+  # a strided slice's (StridedSliceGrad) ran ~20x slower on CPU and took
+  # 17% (float32) to 26% (bfloat16) of a training step.
+  pieces = [tf.slice(x, [0] * axis + [i] + [0] * (len(shape) - axis),
+                     tf.stack(size) if not isinstance(blocks, int) else size)
+            for i in range(2 * sides + 1)]  # [..., C, b, ...] each
   return tf.concat(pieces, axis=axis + 1)
 
 
