@@ -29,6 +29,7 @@ from unittest import mock
 import pytest
 import tensorflow as tf
 
+from longformer.files import process_owner
 from longformer.files import staged_output
 
 _REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -172,18 +173,34 @@ def _dead_pid():
   return process.pid
 
 
-def test_staging_removes_partials_of_ended_runs_only(tmp_path, caplog):
+def _owned(tag, pid, host=None, pid_ns=None, boot_id=None):
+  """A staging folder name ending in an owner record (default: this
+  process's host, pid namespace and boot)."""
+  here = process_owner.current()
+  return (f'{tag}-{pid}@{host or here["host"]}~ns'
+          f'{pid_ns or here.get("pid_ns", "")}~boot'
+          f'{boot_id or here.get("boot_id", "")}')
+
+
+def test_staging_removes_partials_of_provably_ended_runs_only(tmp_path,
+                                                              caplog):
   final_dir = tmp_path / 'out'
   final_dir.mkdir()
   host = socket.gethostname()
   dead, live = _dead_pid(), os.getpid()
-  stale = [final_dir / f'.partial-0123abcd-{dead}@{host}',
-           tmp_path / f'.out.partial-4567abcd-{dead}@{host}']
-  kept = [final_dir / f'.partial-89abcdef-{live}@{host}',  # a live run's
-          tmp_path / f'.out.partial-0123abcd-{dead}@other-host',
-          final_dir / '.partial-0123abcd',  # no owner recorded
-          tmp_path / f'.out2.partial-0123abcd-{dead}@{host}']  # not ours
-  for folder in stale + kept:
+  stale = [final_dir / _owned('.partial-0123abcd', dead),
+           tmp_path / _owned('.out.partial-4567abcd', dead)]
+  running = [final_dir / _owned('.partial-89abcdef', live)]
+  unknown = [
+      # Another container sharing this hostname: its pid is not ours.
+      tmp_path / _owned('.out.partial-0123abcd', dead, pid_ns=1),
+      # This host before a reboot, or another machine of the same name.
+      final_dir / _owned('.partial-1123abcd', dead, boot_id='0' * 8),
+      tmp_path / _owned('.out.partial-2123abcd', dead, host='other-host'),
+      final_dir / f'.partial-3123abcd-{dead}@{host}',  # an older name
+      final_dir / '.partial-4123abcd']  # no owner recorded
+  not_ours = [tmp_path / _owned('.out2.partial-0123abcd', dead)]
+  for folder in stale + running + unknown + not_ours:
     folder.mkdir()
     (folder / 'train.tf_record').write_text('half')
   with caplog.at_level(logging.WARNING):
@@ -191,14 +208,59 @@ def test_staging_removes_partials_of_ended_runs_only(tmp_path, caplog):
       _write(stage, str(final_dir / 'a'), 'a')
       stage.publish()
   assert [f for f in stale if f.exists()] == []
+  kept = running + unknown + not_ours
   assert [f for f in kept if not f.exists()] == []
-  removed = [r.getMessage() for r in caplog.records
-             if r.getMessage().startswith('Removed')]
-  assert removed == [f'Removed 2 staging folder(s) left by runs that no '
-                     f'longer run: {stale[0]}, {stale[1]}']
-  assert any(f'{kept[2]}, {kept[1]}. Delete them if no run is writing '
-             f'{final_dir}' in r.getMessage() for r in caplog.records)
+  messages = [r.getMessage() for r in caplog.records]
+  assert [m for m in messages if m.startswith('Removed')] == [
+      f'Removed 2 staging folder(s) left by runs that no longer run: '
+      f'{stale[0]}, {stale[1]}']
+  assert f'Left 1 staging folder(s) of runs still running: {running[0]}.' in (
+      messages)
+  reported = [m for m in messages if 'cannot be checked from here' in m]
+  assert len(reported) == 1, messages
+  assert reported[0].startswith('Left 5 staging folder(s)'), reported
+  assert all(str(f) in reported[0] for f in unknown), reported
+  assert f'Delete them if no run is writing {final_dir}' in reported[0]
   assert _contents(final_dir)['a'] == 'a'
+
+
+def test_remote_partials_are_reported_never_removed(caplog):
+  dead = _dead_pid()
+  name = _owned('.partial-0123abcd', dead)
+  listed = {'gs://bucket/out': [name + '/'], 'gs://bucket': ['out/']}
+  with mock.patch.object(tf.io.gfile, 'isdir', lambda p: p in listed), \
+       mock.patch.object(tf.io.gfile, 'listdir', lambda p: listed[p]), \
+       mock.patch.object(tf.io.gfile, 'rmtree') as rmtree, \
+       caplog.at_level(logging.WARNING):
+    assert staged_output.remove_stale_partials('gs://bucket/out') == []
+  rmtree.assert_not_called()
+  assert any(f'gs://bucket/out/{name}' in r.getMessage() and
+             'cannot be checked' in r.getMessage() for r in caplog.records)
+
+
+def test_publish_refuses_when_a_staged_file_vanished(tmp_path):
+  final_dir = tmp_path / 'out'
+  for exists in (False, True):
+    if exists:
+      final_dir.mkdir()
+    with staged_output.staged(str(final_dir)) as stage:
+      _write(stage, 'a', 'a')
+      _write(stage, 'b', 'b')
+      os.remove(stage.staged_path('b'))  # e.g. a misjudged cleanup
+      with pytest.raises(RuntimeError, match=r'Not published: b of .*out '
+                         r'vanished from the staging folder'):
+        stage.publish()
+    assert os.listdir(tmp_path) == (['out'] if exists else [])
+    assert not exists or os.listdir(final_dir) == []
+
+
+def test_publish_accepts_a_checkpoint_prefix(tmp_path):
+  final_dir = tmp_path / 'out'
+  with staged_output.staged(str(final_dir)) as stage:
+    prefix = stage.staged_path('model')
+    tf.train.Checkpoint(v=tf.Variable(1.0)).write(prefix)
+    stage.publish()
+  assert 'model.index' in os.listdir(final_dir)
 
 
 def test_gs_paths_are_joined_as_urls():

@@ -27,12 +27,17 @@ the tool may have written, e.g. `*.tf_record` of other splits). The rule:
   before that removes the staging folder; a kill (SIGKILL) leaves only the
   hidden staging folder (`.<name>.partial-*`), never a file at an output
   path.
-- A staging folder's name records its run's process
-  (`.partial-<tag>-<pid>@<host>`). Staging removes the staging folders of
-  the same output left by killed runs: those of this host whose process no
-  longer runs, saying so in one line; those of another host, or without an
-  owner (an earlier version), are reported and left; those of a live
-  process are left alone.
+- A staging folder's name records its run's process: pid, host, pid
+  namespace and boot (`.partial-<tag>-<pid>@<host>~ns<inode>~boot<id>`,
+  see `files.process_owner`). Staging removes the staging folders of the
+  same output left by killed runs only where that is provable: the same
+  host, pid namespace and boot as this process and a pid that no longer
+  runs, saying so in one line. Any other (another host, container or boot,
+  no owner recorded, any `gs://`-style path) is reported in one line and
+  left, as are those of a live process (a second line).
+- `publish` refuses (nothing published) if a file handed out by
+  `staged_path` is missing from the staging folder, e.g. removed by a
+  misjudged cleanup.
 - A new output folder appears at once: its staging folder (a hidden
   sibling) is renamed to it. Into an existing folder (staged in a hidden
   subfolder of it, so renames stay on one file system) the old members are
@@ -48,15 +53,17 @@ import fnmatch
 import os
 import posixpath
 import re
-import socket
 import uuid
 from typing import Iterator, List, Optional, Sequence
 
 from absl import logging
 import tensorflow as tf
 
+from longformer.files import process_owner
+
 # The owner of a staging folder, from its name's end (see `_partial_name`).
-_OWNER = re.compile(r'\.partial-[0-9a-f]{8}-(\d+)@([^/]+)$')
+_OWNER = re.compile(
+    r'\.partial-[0-9a-f]{8}-(\d+)@([^/~]+)~ns(\d*)~boot([0-9a-f-]*)$')
 
 
 class OutputExistsError(ValueError):
@@ -138,19 +145,22 @@ def staged(final_dir: str, patterns: Sequence[str] = (),
 
 
 def _partial_name(prefix: str) -> str:
-  """A new staging folder's name, ending in this process's pid and host."""
-  return (f'{prefix}.partial-{uuid.uuid4().hex[:8]}-{os.getpid()}@'
-          f'{socket.gethostname()}')
+  """A new staging folder's name, ending in this process's owner record."""
+  owner = process_owner.current()
+  return (f'{prefix}.partial-{uuid.uuid4().hex[:8]}-{owner["pid"]}@'
+          f'{owner["host"]}~ns{owner.get("pid_ns", "")}~boot'
+          f'{owner.get("boot_id", "")}')
 
 
-def _pid_is_running(pid: int) -> bool:
-  try:
-    os.kill(pid, 0)
-  except ProcessLookupError:
-    return False
-  except PermissionError:  # alive, owned by another user
-    return True
-  return True
+def _owner_of(path: str) -> Optional[process_owner.Owner]:
+  """The owner record in a staging folder's name; None if it has none."""
+  match = _OWNER.search(path)
+  if match is None:
+    return None
+  pid, host, pid_ns, boot_id = match.groups()
+  owner = {'pid': int(pid), 'host': host, 'pid_ns': int(pid_ns or 0),
+           'boot_id': boot_id}
+  return {k: v for k, v in owner.items() if v}
 
 
 def _partials(final_dir: str) -> List[str]:
@@ -169,9 +179,11 @@ def _partials(final_dir: str) -> List[str]:
 def remove_stale_partials(final_dir: str) -> List[str]:
   """Removes the staging folders of `final_dir` left by ended processes.
 
-  A folder is removed only if its name records this host and a pid that no
-  longer runs; a folder of a live process is left, and one of another host
-  or with no owner recorded is left and reported.
+  A folder is removed only if its owner is provably dead
+  (`process_owner.is_provably_dead`: this host, pid namespace and boot, and
+  a pid that no longer runs) and `final_dir` is local. Folders of a live
+  process are left and reported in one line; all others (another host,
+  container or boot, no owner recorded, a remote path) in another.
 
   Args:
     final_dir: an output folder (normalized, as `staged` makes it).
@@ -179,22 +191,28 @@ def remove_stale_partials(final_dir: str) -> List[str]:
   Returns:
     The removed folders' paths.
   """
-  removed, unknown = [], []
+  removed, live, unknown = [], [], []
   for path in _partials(final_dir):
-    owner = _OWNER.search(path)
-    if owner is None or owner.group(2) != socket.gethostname():
+    owner = _owner_of(path)
+    if '://' in path or owner is None or not process_owner.same_place(owner):
       unknown.append(path)
-    elif not _pid_is_running(int(owner.group(1))):
+    elif process_owner.is_provably_dead(owner):
       tf.io.gfile.rmtree(path)
       removed.append(path)
+    else:
+      live.append(path)
   if removed:
     logging.warning('Removed %d staging folder(s) left by runs that no '
                     'longer run: %s', len(removed), ', '.join(removed))
+  if live:
+    logging.warning('Left %d staging folder(s) of runs still running: %s.',
+                    len(live), ', '.join(live))
   if unknown:
     logging.warning(
         'Left %d staging folder(s) whose run cannot be checked from here '
-        '(another host, or no owner recorded): %s. Delete them if no run is '
-        'writing %s.', len(unknown), ', '.join(unknown), final_dir)
+        '(another host, container or boot, no owner recorded, or a remote '
+        'path): %s. Delete them if no run is writing %s.', len(unknown),
+        ', '.join(unknown), final_dir)
   return removed
 
 
@@ -214,11 +232,21 @@ class Stage:
     self.path = path
     self._patterns = patterns
     self._overwrite = overwrite
+    self._handed_out = set()
 
   def staged_path(self, final_path: str) -> str:
     """Where to write the file that will end up at `final_path` (a path
-    inside `final_dir`, or a bare file name)."""
-    return _join(self.path, os.path.basename(final_path.rstrip('/')))
+    inside `final_dir`, or a bare file name). `publish` requires it to
+    exist then (as a file, or as a checkpoint prefix: `<name>.index`)."""
+    name = os.path.basename(final_path.rstrip('/'))
+    self._handed_out.add(name)
+    return _join(self.path, name)
+
+  def _missing(self, names: Sequence[str]) -> List[str]:
+    """Handed-out names with neither a staged file nor checkpoint index."""
+    present = set(names)
+    return sorted(n for n in self._handed_out
+                  if n not in present and f'{n}.index' not in present)
 
   def publish(self) -> List[str]:
     """Moves the staged files into `final_dir`; returns their final paths.
@@ -226,9 +254,18 @@ class Stage:
     Raises:
       OutputExistsError: a member of the set is already there and the stage
         was not made with `overwrite` (then nothing is moved).
+      RuntimeError: a file handed out by `staged_path` is missing from the
+        staging folder (then nothing is moved).
     """
     names = sorted((n.rstrip('/') for n in tf.io.gfile.listdir(self.path)),
                    key=_move_order)
+    missing = self._missing(names)
+    if missing:
+      raise RuntimeError(
+          f'Not published: {", ".join(missing)} of {self.final_dir} '
+          f'vanished from the staging folder {self.path} before publishing '
+          '(was it removed by another process?); nothing was published. '
+          'Run the tool again.')
     if not tf.io.gfile.exists(self.final_dir):
       tf.io.gfile.rename(self.path, self.final_dir)
       return [_join(self.final_dir, n) for n in names]
