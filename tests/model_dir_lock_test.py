@@ -27,6 +27,7 @@ import textwrap
 
 import tensorflow as tf
 
+from longformer.files import process_owner
 from longformer.training import model_dir_lock
 
 
@@ -36,6 +37,12 @@ def _write_lock(model_dir, **record):
   with open(path, 'w') as f:
     json.dump(record, f)
   return path
+
+
+def _here(**changes):
+  """This process's owner record (host, pid namespace, boot) with
+  `changes`."""
+  return dict(process_owner.current(), **changes)
 
 
 def _dead_pid():
@@ -108,17 +115,34 @@ class ModelDirLockTest(tf.test.TestCase):
 
   def test_dead_owner_on_this_host_is_taken_over(self):
     model_dir = os.path.join(self.get_temp_dir(), 'stale')
-    path = _write_lock(model_dir, host=socket.gethostname(), pid=_dead_pid())
+    path = _write_lock(model_dir, **_here(pid=_dead_pid()))
     self.assertEqual(model_dir_lock.acquire(model_dir), path)
     with open(path) as f:
       self.assertEqual(json.load(f)['pid'], os.getpid())
+
+  def test_dead_pid_of_another_namespace_boot_or_old_record_refuses(self):
+    """A container sharing this hostname, this host before a reboot, or a
+    lock without those fields: its pid says nothing here."""
+    dead = _dead_pid()
+    owners = {'namespace': _here(pid=dead, pid_ns=1),
+              'boot': _here(pid=dead, boot_id='0' * 8),
+              'old record': {'host': socket.gethostname(), 'pid': dead}}
+    for name, owner in owners.items():
+      model_dir = os.path.join(self.get_temp_dir(), name.replace(' ', '_'))
+      path = _write_lock(model_dir, **owner)
+      with self.assertRaisesRegex(
+          RuntimeError, f'in use by another training job: pid {dead} on host '
+          f'.*delete {path} by hand', msg=name):
+        model_dir_lock.acquire(model_dir)
+      with open(path) as f:
+        self.assertEqual(json.load(f), owner, msg=name)
 
   def test_two_processes_taking_over_one_stale_lock_one_wins(self):
     dead = _dead_pid()
     dirs = []
     for index in range(_RACE_ROUNDS):
       model_dir = os.path.join(self.get_temp_dir(), f'race{index}')
-      _write_lock(model_dir, host=socket.gethostname(), pid=dead)
+      _write_lock(model_dir, **_here(pid=dead))
       dirs.append(model_dir)
     env = dict(os.environ, PYTHONPATH=_REPO_DIR)
     result = subprocess.run([sys.executable, '-c', _RACE_SCRIPT, *dirs],

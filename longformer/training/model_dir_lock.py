@@ -21,9 +21,13 @@ it writes anything else, and deletes it when it ends. A second job finds the
 lock and refuses to start, naming the owner.
 
 A job killed without cleaning up (SIGKILL, a crash) leaves its lock behind.
-On the owner's host a lock whose pid no longer runs is stale and is taken
-over with a warning. A lock from another host cannot be checked from here:
-the error says to delete the file if that job is gone.
+The lock records the owner's host, pid, pid namespace and boot
+(`files.process_owner`); a lock whose owner is provably dead (the same
+host, pid namespace and boot as this process, and a pid that no longer
+runs) is stale and is taken over with a warning. Any other lock (another
+host, container or boot, or an older record without those fields) cannot
+be checked from here: the error names its owner and says to delete the
+file if that job is gone.
 
 Atomicity, for local directories:
 - a lock is written whole to a private file, then hard-linked to its name
@@ -42,7 +46,6 @@ instant.
 import hashlib
 import json
 import os
-import socket
 import tempfile
 import time
 import uuid
@@ -52,11 +55,13 @@ from typing import Optional
 
 from absl import logging
 
+from longformer.files import process_owner
+
 LOCK_NAME = 'train.lock'
 
 
 def _owner_record() -> Dict[str, Any]:
-  return {'host': socket.gethostname(), 'pid': os.getpid(),
+  return {**process_owner.current(),
           'started': time.strftime('%Y-%m-%d %H:%M:%S %Z'),
           'id': uuid.uuid4().hex}
 
@@ -94,24 +99,6 @@ def _read_owner(path: str) -> Optional[Dict[str, Any]]:
   except ValueError:
     return {}
   return owner if isinstance(owner, dict) else {}
-
-
-def _pid_is_running(pid: int) -> bool:
-  try:
-    os.kill(pid, 0)
-  except ProcessLookupError:
-    return False
-  except PermissionError:  # alive, owned by another user
-    return True
-  return True
-
-
-def _is_stale(owner: Optional[Dict[str, Any]]) -> bool:
-  """True if the owner certainly no longer runs (same host, pid gone)."""
-  if not owner or owner.get('host') != socket.gethostname():
-    return False
-  pid = owner.get('pid')
-  return isinstance(pid, int) and pid > 0 and not _pid_is_running(pid)
 
 
 def _write_private(path: str, record: Dict[str, Any]) -> str:
@@ -188,7 +175,7 @@ def acquire(model_dir: str) -> str:
     owner = _read_owner(path)
     if owner is None:
       continue
-    if not _is_stale(owner):
+    if not process_owner.is_provably_dead(owner):
       break
     if _take_over(path, owner, record):
       logging.warning('Took over the stale lock %s of a job that no longer '
@@ -197,19 +184,20 @@ def acquire(model_dir: str) -> str:
     owner = _read_owner(path)
     break
   raise RuntimeError(
-      f'--model_dir={model_dir} is in use by another training job '
-      f'(lock {path}: {owner}). Two jobs training into one directory '
-      'overwrite each other\'s checkpoints and params.yaml. Wait for that '
-      'job to end or give this one a new --model_dir. If that job is no '
-      f'longer running (e.g. its machine died), delete {path}; a lock left by '
-      'a dead process on this host is taken over automatically.')
+      f'--model_dir={model_dir} is in use by another training job: '
+      f'{process_owner.describe(owner)} (lock {path}: {owner}). Two jobs '
+      'training into one directory overwrite each other\'s checkpoints and '
+      'params.yaml. Wait for that job to end or give this one a new '
+      '--model_dir. If that job is no longer running (e.g. its machine or '
+      f'container is gone), delete {path} by hand. Only a lock of a '
+      'process that provably ended (this host, pid namespace and boot, pid '
+      'gone) is taken over automatically.')
 
 
 def release(path: str) -> None:
   """Deletes the lock at `path` if this process still owns it."""
   owner = _read_owner(path)
-  if owner and owner.get('pid') == os.getpid() and (
-      owner.get('host') == socket.gethostname()):
+  if owner and process_owner.is_current(owner):
     if _is_remote(path):
       _gfile().remove(path)
     else:
