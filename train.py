@@ -226,13 +226,12 @@ def _train(params: cfg.ExperimentConfig, model_dir: str, mode: str,
   if mode == 'continuous_train_and_eval':
     # Model Garden deletes model_dir's checkpoints before fine-tuning each
     # pretraining checkpoint and when done, and writes its results beside
-    # params.yaml: the earlier run's settings are compared even without a
-    # checkpoint. The strategy is Model Garden's, created after this check:
-    # with a leftover checkpoint the check runs ops first, after which a
-    # multi-worker strategy refuses to start ('Collective ops must be
-    # configured at program startup').
-    resume_check.check_checkpoint_matches(params, model_dir,
-                                          compare_without_checkpoint=True)
+    # params.yaml: the earlier run's settings are compared, from params.yaml
+    # alone. Model Garden creates the strategy after this, and a
+    # multi-worker strategy refuses to start once any TensorFlow op ran
+    # ('Collective ops must be configured at program startup'), so no model
+    # is built or checkpoint restored here.
+    resume_check.check_params_yaml_matches(params, model_dir)
     train_utils.serialize_config(params, model_dir)
     continuous_finetune_lib.run_continuous_finetune(
         mode, params, model_dir, pretrain_steps=pretrain_steps)

@@ -36,6 +36,7 @@ import time
 from typing import Any
 from typing import Dict
 from typing import List
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -44,6 +45,8 @@ import tf_keras
 import yaml
 
 import tiny_experiment
+
+from longformer.training import resume_check
 
 _TRAIN_PY = os.path.join(tiny_experiment.REPO_DIR, 'train.py')
 # A whole train.py run of the tiny model takes about 15 s on 2 cores; this
@@ -235,7 +238,8 @@ class TrainPyTest(tf.test.TestCase):
 
   def test_another_architecture_is_refused_in_every_mode(self):
     """Training would resume it, eval modes evaluate it, continuous
-    fine-tuning would delete it: all refuse."""
+    fine-tuning would delete it: all refuse (continuous fine-tuning from
+    params.yaml alone)."""
     overrides = self._copy_shared_model_dir()
     before = self._model_dir_files()
     encoder = overrides['task']['model']['encoder']['any']
@@ -254,15 +258,45 @@ class TrainPyTest(tf.test.TestCase):
         changed['trainer']['train_steps'] = 3
         changed['trainer']['continuous_eval_timeout'] = 1
         msg = f'{mode}: {field}={value}'
-        with self.assertRaisesRegex(ValueError, 'of another architecture',
+        if mode == 'continuous_train_and_eval':
+          expected = ('holds the params.yaml of a run trained with other '
+                      'model settings')
+        else:
+          expected = 'of another architecture'
+        with self.assertRaisesRegex(ValueError, expected,
                                     msg=msg) as raised:
           tiny_experiment.run_train(self._model_dir, changed, mode)
         error = str(raised.exception)
-        self.assertRegex(error, reason, msg=msg)
+        if mode != 'continuous_train_and_eval':
+          self.assertRegex(error, reason, msg=msg)
         self.assertIn(f'task.model.encoder.any.{field}: {encoder[field]} in ',
                       error, msg=msg)
         self.assertIn('new --model_dir', error, msg=msg)
         self.assertEqual(self._model_dir_files(), before, msg=msg)
+
+  def test_continuous_fine_tuning_check_runs_no_tensorflow_op(self):
+    """Model Garden creates a multi-worker strategy after the check, which
+    fails once an op ran: with a checkpoint in model_dir, the check must
+    still neither look for it nor build or restore a model."""
+    overrides = self._copy_shared_model_dir()
+    changed = self._continuous_overrides(overrides)
+    changed['task']['model']['encoder']['any']['num_layers'] = 3
+    before = self._model_dir_files()
+    forbidden = AssertionError('continuous_train_and_eval check ran TF')
+    with mock.patch.object(tf.train, 'latest_checkpoint',
+                           side_effect=forbidden), \
+         mock.patch.object(tf.train, 'Checkpoint', side_effect=forbidden), \
+         mock.patch.object(tf.train, 'list_variables',
+                           side_effect=forbidden), \
+         mock.patch.object(resume_check.task_factory, 'get_task',
+                           side_effect=forbidden), \
+         mock.patch.object(tf, 'device', side_effect=forbidden):
+      with self.assertRaisesRegex(
+          ValueError, r'(?s)holds the params.yaml of a run trained with '
+          r'other model settings.*num_layers: 2 in '):
+        tiny_experiment.run_train(self._model_dir, changed,
+                                  'continuous_train_and_eval')
+    self.assertEqual(self._model_dir_files(), before)
 
   def test_continuous_fine_tuning_compares_settings_without_checkpoint(self):
     """Model Garden's continuous_train_and_eval deletes model_dir's

@@ -27,6 +27,9 @@ anything is written, in every mode that restores:
   `global_attention_size`, `global_tokens`, dropout, ...) must equal those
   in the model_dir's `params.yaml`: every `task.model` field is compared
   except `_UNCOMPARED_FIELDS`.
+In continuous_train_and_eval, whose strategy Model Garden creates after the
+check, `check_params_yaml_matches` compares params.yaml alone: no model is
+built and no TensorFlow op runs before the strategy exists.
 """
 import os
 import re
@@ -129,43 +132,60 @@ def _restore_problem(model: tf_keras.Model, checkpoint_path: str) -> str:
 
 
 def check_checkpoint_matches(params: cfg.ExperimentConfig,
-                             model_dir: str,
-                             compare_without_checkpoint: bool = False
-                             ) -> None:
+                             model_dir: str) -> None:
   """Raises if model_dir's latest checkpoint does not fit `params`' model.
 
   Builds the model on the CPU (under the current Keras policy: train.py has
   set the run's mixed precision by then; the variables are float32 either
   way), outside any strategy, restores the checkpoint's model variables
-  into it and discards it. No checkpoint: no check, unless
-  `compare_without_checkpoint`.
+  into it and discards it. No checkpoint: no check. This runs TensorFlow
+  ops: call it after the distribution strategy is created.
 
   Args:
     params: the experiment config of the run about to start.
     model_dir: its `--model_dir`.
-    compare_without_checkpoint: compare the saved params.yaml's `task.model`
-      even when model_dir holds no checkpoint (continuous_train_and_eval
-      deletes its checkpoints when done; its results stay in model_dir).
 
   Raises:
     ValueError: naming the mismatch (and the `task.model` fields that differ
       from the saved params.yaml) and the fix.
   """
   checkpoint_path = tf.train.latest_checkpoint(model_dir)
-  problem = ''
-  if checkpoint_path is not None:
-    with tf.device('/CPU:0'):
-      model = task_factory.get_task(params.task).build_model()
-      problem = _restore_problem(model, checkpoint_path)
-  elif not compare_without_checkpoint:
-    return
-  differences = _params_yaml_differences(params, model_dir)
-  if not problem and not differences:
-    return
   if checkpoint_path is None:
-    held = 'the params.yaml of a run '
-  else:
-    held = f'a checkpoint ({checkpoint_path}) '
+    return
+  with tf.device('/CPU:0'):
+    model = task_factory.get_task(params.task).build_model()
+    problem = _restore_problem(model, checkpoint_path)
+  differences = _params_yaml_differences(params, model_dir)
+  if problem or differences:
+    _refuse(model_dir, f'a checkpoint ({checkpoint_path}) ', problem,
+            differences)
+
+
+def check_params_yaml_matches(params: cfg.ExperimentConfig,
+                              model_dir: str) -> None:
+  """Raises if model_dir's params.yaml has other `task.model` settings.
+
+  For continuous_train_and_eval, whose strategy Model Garden creates after
+  this check: it only reads params.yaml (no model, no checkpoint, no
+  TensorFlow op, so a multi-worker strategy can still be set up). That mode
+  deletes model_dir's checkpoints when done but keeps params.yaml, which
+  names the model of any checkpoint left there.
+
+  Args:
+    params: the experiment config of the run about to start.
+    model_dir: its `--model_dir`.
+
+  Raises:
+    ValueError: naming the `task.model` fields that differ and the fix.
+  """
+  differences = _params_yaml_differences(params, model_dir)
+  if differences:
+    _refuse(model_dir, 'the params.yaml of a run ', '', differences)
+
+
+def _refuse(model_dir: str, held: str, problem: str,
+            differences: List[str]) -> None:
+  """Raises the ValueError for a model_dir that does not fit this run."""
   if problem:
     reason = (f'of another architecture than this run\'s model, so it '
               f'cannot be resumed or evaluated: {problem}\n')
