@@ -51,10 +51,12 @@ configuration's shorter lengths measured so far (memory_guard.py: the line
 through the two longest, or the growth past the model's memory scaled with
 length, whichever is larger); a configuration projected over
 `--memory_limit_gib` is not started and gets a row "not run: projected N
-GiB > limit M GiB" with the projection, so a long `--memory_seq_lengths`
-entry cannot exhaust a shared machine. Lengths run shortest first. A worker
-with nothing to project from (no shorter length) that passes the limit
-while running is killed (a "killed" row).
+GiB > limit M GiB" with the projection. Lengths run shortest first. Every
+worker's resident memory is polled (every 0.5 s) and a worker passing the
+limit is killed (a "killed" row); longer lengths of a configuration with a
+killed length are not started ("not run" rows naming it). The default limit
+is the machine's total memory less 10%, not what is free: on a machine
+shared with other jobs, pass a lower `--memory_limit_gib`.
 
 Writes results.json (raw, rewritten after every worker), results.md (summary
 table against each peer at the longest length, every run, machine) and
@@ -133,8 +135,10 @@ flags.DEFINE_integer('timeout', 3600,
 flags.DEFINE_float('memory_limit_gib', 0.0,
                    'Do not start a configuration whose peak RSS, projected '
                    'from its shorter lengths (memory_guard.py), exceeds '
-                   'this; it gets a "not run" row instead. 0 = the '
-                   "machine's total memory less 10%.")
+                   'this, or whose shorter length was killed; it gets a '
+                   '"not run" row instead. Kill any worker whose resident '
+                   'memory passes it. 0 = the machine\'s total memory less '
+                   '10% (not what is free: lower it on a shared machine).')
 flags.DEFINE_string('output_dir', '',
                     'Where results.{json,md} and benchmark.png go; default: '
                     'a new directory under the system temp dir (printed). Name '

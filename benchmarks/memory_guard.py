@@ -34,8 +34,12 @@ lengths are noisy, so leave the default margin.
 A worker whose projection exceeds the limit (`--memory_limit_gib`, by
 default the machine's total memory less `MARGIN_FRACTION` of it) is not
 started; its result keeps the run's fields, `status` 'not run', the
-projection in `projected_peak_gib` and the reason in `error`. Lengths run
-shortest first (encoder_plan.py), so a long length sees its shorter ones.
+projection in `projected_peak_gib` and the reason in `error`. A worker of
+a configuration whose shorter length was killed (status 'killed': past the
+memory limit while running, or by a signal such as the kernel's OOM killer)
+is not started either: a 'not run' row names that length and its error.
+Lengths run shortest first (encoder_plan.py), so a long length sees its
+shorter ones.
 """
 from typing import Dict, List, Optional, Tuple
 
@@ -99,9 +103,24 @@ def project_peak_gib(run: Result, results: List[Result]
   return max(projections)
 
 
+def killed_shorter(run: Result, results: List[Result]) -> Optional[Result]:
+  """The shortest killed run like `run` at a shorter length, or None."""
+  killed = [r for r in results
+            if r['status'] == 'killed' and same_configuration(r, run)
+            and r['seq_length'] < run['seq_length']]
+  return min(killed, key=lambda r: r['seq_length']) if killed else None
+
+
 def not_run_result(run: Result, results: List[Result],
                    limit_gib: float) -> Optional[Result]:
-  """The result of a run projected over `limit_gib`, or None to run it."""
+  """The result of a run not to start, or None to run it: a shorter length
+  of its configuration was killed, or it is projected over `limit_gib`."""
+  killed = killed_shorter(run, results)
+  if killed is not None:
+    return dict(run, status=NOT_RUN, memory_limit_gib=limit_gib,
+                error=f'T={killed["seq_length"]} of this configuration was '
+                f'killed ({killed.get("error")}), so T={run["seq_length"]} '
+                f'would pass the memory limit of {limit_gib:.1f} GiB too')
   projection = project_peak_gib(run, results)
   if projection is None or projection[0] <= limit_gib:
     return None

@@ -206,8 +206,9 @@ def memory_guard_lines(results: Result) -> List[str]:
   not_run = sum(r['status'] == NOT_RUN for r in results['runs'])
   return [f'- Memory guard: limit {limit:.1f} GiB. A configuration whose '
           'peak RSS, projected from its shorter measured lengths '
-          '(memory_guard.py), exceeds it is not run: '
-          f'{not_run} such row(s), each with its projection in the note.']
+          '(memory_guard.py), exceeds it, or whose shorter length was '
+          'killed, is not run; a worker passing it is killed: '
+          f'{not_run} such row(s), each with the reason in the note.']
 
 
 def best(results: Result, impl: str, mode: str, seq_length: int,

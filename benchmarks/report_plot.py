@@ -18,8 +18,9 @@ One line per implementation, dtype and mode: colour = implementation,
 marker = dtype (circle float32, square bfloat16), line = mode (solid
 forward, dashed train). A configuration the memory guard did not run
 (memory_guard.py) appears in the memory panel as an open marker at its
-projected peak, joined by a dotted line to its last measured point, under
-a horizontal line at the memory limit.
+projected peak (above the limit, drawn as a horizontal line), joined by a
+dotted line to its last measured point. One not run because a shorter
+length was killed has no projection and is not drawn.
 """
 import os
 from typing import Dict, List

@@ -17,8 +17,9 @@
 A worker prints its result as one JSON line on stdout. A worker that prints
 none (it crashed, was killed or timed out) becomes a result with a `status`
 and an `error` naming the cause, and its stderr is kept in a log file. With
-a memory limit, a worker whose resident memory passes it is killed (status
-'killed'): the last guard where no projection (memory_guard.py) exists.
+a memory limit, every worker's resident memory is polled and a worker
+whose resident memory passes it is killed (status 'killed'), whether or not
+it had a projection (memory_guard.py).
 Workers run with this checkout first on PYTHONPATH, so they measure the
 `longformer` package next to them.
 """

@@ -274,11 +274,33 @@ class MemoryGuardTest(unittest.TestCase):
     self.assertAlmostEqual(gib, 14.18)  # 0.5 + (7.34 - 0.5) x 2
 
   def test_failed_or_missing_shorter_runs_give_no_projection(self):
-    results = [self._train(8192, 10.72, status='killed')]
+    results = [self._train(8192, 10.72, status='error'),
+               self._train(8192, 10.72, status='killed')]
     self.assertIsNone(self.guard.project_peak_gib(self._train(32768, None),
                                                   results))
     self.assertIsNone(self.guard.not_run_result(self._train(32768, None),
-                                                results, 1.0))
+                                                results[:1], 1.0))
+
+  def test_a_killed_shorter_length_stops_longer_ones(self):
+    killed = dict(self._train(8192, None, status='killed'),
+                  error='resident memory 21.7 GiB passed the memory limit '
+                  'of 21.6 GiB')
+    results = [self._train(4096, 2.0), killed]
+    row = self.guard.not_run_result(self._train(16384, None), results, 21.6)
+    self.assertEqual(row['status'], 'not run')
+    self.assertEqual(row['seq_length'], 16384)
+    self.assertNotIn('projected_peak_gib', row)  # nothing to plot
+    self.assertEqual(row['error'], 'T=8192 of this configuration was killed '
+                     '(resident memory 21.7 GiB passed the memory limit of '
+                     '21.6 GiB), so T=16384 would pass the memory limit of '
+                     '21.6 GiB too')
+    # Other configurations and shorter lengths still run (and project
+    # from their ok runs only).
+    for run in (self._train(16384, None, checkpointing=True),
+                dict(self._train(16384, None), dtype='bfloat16'),
+                self._train(6144, None)):
+      self.assertIsNone(self.guard.not_run_result(run, results, 21.6),
+                        msg=str(run))
 
   def test_over_the_limit_is_a_not_run_row_under_it_runs(self):
     run = self._train(32768, None)
