@@ -20,11 +20,14 @@ encoding (`char_to_token`), not from the code under test.
 """
 import json
 import os
+import re
 
 import numpy as np
 import tensorflow as tf
 import transformers
 
+from official.core import exp_factory
+from official.core import task_factory
 from longformer.data import squad
 from longformer.data import squad_postprocess
 import squad_to_tfrecord_test as data
@@ -198,6 +201,49 @@ class FileSummaryTest(tf.test.TestCase):
   def test_without_meta_data_says_so(self):
     self.assertIn('no meta_data.json', squad_postprocess.file_summary(
         os.path.join(self.get_temp_dir(), 'nowhere', 'eval_features.jsonl')))
+
+
+class ReadEvalFeaturesTest(tf.test.TestCase):
+  """A wrong task.validation_features_path, through the task that reads it."""
+
+  def _task_reading(self, content: bytes):
+    path = os.path.join(self.get_temp_dir(), 'features.jsonl')
+    with open(path, 'wb') as f:
+      f.write(content)
+    config = exp_factory.get_exp_config('longformer/squad')
+    config.task.validation_data.input_path = 'eval.tf_record'
+    config.task.validation_features_path = path
+    return path, lambda: task_factory.get_task(config.task)
+
+  def test_a_features_file_reads_back(self):
+    line = {'id': 'q1', 'context': 'c', 'answers': ['c'],
+            'is_impossible': False,
+            'features': [{'unique_id': 7, 'context_start': 3,
+                          'offsets': [[0, 1]]}]}
+    _, make = self._task_reading(
+        (json.dumps(line) + '\n\n' + json.dumps(line) + '\n').encode())
+    self.assertEqual(make().eval_examples, [line, line])
+
+  def test_a_wrong_file_is_named_with_its_line(self):
+    good = json.dumps({'id': 'q', 'context': '', 'answers': [],
+                       'features': []})
+    cases = {
+        'not JSON': ((good + '\n{"id": \n').encode(),
+                     r':2: not JSON \('),
+        'another JSON lines file': (b'{"text": "a", "label": "b"}\n',
+                                    r':1: no id, context, answers, features '
+                                    r'field: not a line of an evaluation'),
+        'not an object': ((good + '\n\n[1, 2]\n').encode(),
+                          r':3: expected a JSON object, got an array'),
+        'a TFRecord': (b'\x80\x00\x00\xff\xfe\n', r': not a text file'),
+    }
+    for name, (content, reason) in cases.items():
+      path, make = self._task_reading(content)
+      with self.assertRaisesRegex(
+          ValueError, re.escape(path) + reason + r'.*Is '
+          r'task\.validation_features_path the eval_features\.jsonl',
+          msg=name):
+        make()
 
 
 if __name__ == '__main__':

@@ -36,6 +36,8 @@ import tensorflow as tf
 from official.nlp.tools import squad_evaluate_v1_1
 from official.nlp.tools import squad_evaluate_v2_0
 
+from longformer.data import json_lines
+
 
 class SpanScore(NamedTuple):
   """A candidate answer: its score and character span [start, end)."""
@@ -44,10 +46,41 @@ class SpanScore(NamedTuple):
   end_char: int
 
 
+# The fields `predict_answers` reads from each line of the features file.
+_FEATURE_FIELDS = ('id', 'context', 'answers', 'features')
+_FEATURE_LINE = ('{"id": ..., "context": ..., "answers": [...], '
+                 '"is_impossible": ..., "features": [{"unique_id": ..., '
+                 '"context_start": ..., "offsets": [...]}]}')
+_WHICH_FILE = ('Is task.validation_features_path the eval_features.jsonl '
+               'that utils/squad_to_tfrecord.py wrote next to the eval '
+               'TFRecord?')
+
+
 def read_eval_features(path: str) -> List[dict]:
-  """Reads the evaluation features file (JSON lines) into a list of dicts."""
-  with tf.io.gfile.GFile(path) as f:
-    return [json.loads(line) for line in f if line.strip()]
+  """Reads the evaluation features file (JSON lines) into a list of dicts.
+
+  Raises:
+    ValueError: a line that is not a JSON object with the fields of a
+      features line, or a file that is not text; naming the file, the line
+      and `task.validation_features_path`.
+  """
+  examples = []
+  try:
+    with tf.io.gfile.GFile(path) as f:
+      for line_number, row in json_lines.read_objects(f, path,
+                                                      _FEATURE_LINE):
+        missing = [k for k in _FEATURE_FIELDS if k not in row]
+        if missing:
+          raise ValueError(f'{path}:{line_number}: no {", ".join(missing)} '
+                           'field: not a line of an evaluation features '
+                           'file.')
+        examples.append(row)
+  except UnicodeDecodeError as e:
+    raise ValueError(f'{path}: not a text file ({e}). {_WHICH_FILE}'
+                     ) from None
+  except ValueError as e:
+    raise ValueError(f'{e} {_WHICH_FILE}') from None
+  return examples
 
 
 def file_summary(features_path: str) -> str:
