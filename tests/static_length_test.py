@@ -85,3 +85,21 @@ def test_static_lengths_with_unknown_batch(encoder, lengths, paths):
       assert output.shape == expected.shape, (length, path)
       np.testing.assert_allclose(output.numpy(), expected, atol=ATOL, rtol=0,
                                  err_msg=f'length {length}, {path}')
+
+
+@pytest.mark.parametrize('length', [24, 40, None])
+def test_window_scores_keep_static_shapes_with_unknown_batch(length):
+  """The blocked window layout keeps every known dimension under a graph
+  signature with an unknown batch (and an unknown length): Keras graphs and
+  serving signatures see [B, N, C, b, K], not an unknown shape."""
+  from longformer.modeling import sliding_window  # pylint: disable=g-import-not-at-top
+  w = 4  # Blocks of 2 tokens, 5 blocks of keys: K = 10.
+  spec = tf.TensorSpec([None, 2, length, 3], tf.float32)
+
+  @tf.function(input_signature=[spec, spec])
+  def scores(query, key):
+    return sliding_window.local_scores(query, key, w, dense=False)
+
+  shape = scores.get_concrete_function().structured_outputs.shape.as_list()
+  blocks = None if length is None else length // 2
+  assert shape == [None, 2, blocks, 2, 10]
