@@ -17,7 +17,7 @@ r"""Speed and memory of our Longformer encoder against its peers, one command.
   python3 benchmarks/benchmark_encoder.py --seq_lengths=512,1024,2048,4096 \
       --memory_seq_lengths= --num_layers=12 --repeats=3 --jit_compile=both \
       --dtypes=float32,bfloat16 --original_port_path=/tmp/mg_longformer_port \
-      --output_dir=benchmarks/results
+      --output_dir=benchmarks/results_round3
 
 Every configuration (implementation, mode, dtype, sequence length) runs in a
 fresh `run_one.py` process (see there: Longformer-base sizes, random
@@ -142,7 +142,7 @@ flags.DEFINE_float('memory_limit_gib', 0.0,
 flags.DEFINE_string('output_dir', '',
                     'Where results.{json,md} and benchmark.png go; default: '
                     'a new directory under the system temp dir (printed). Name '
-                    'benchmarks/results to update the committed tables.')
+                    'benchmarks/results_round3 to update the committed tables.')
 flags.DEFINE_bool('report_only', False,
                   'Run nothing: rewrite results.md and benchmark.png from '
                   '<output_dir>/results.json (e.g. of an interrupted run).')
