@@ -29,6 +29,7 @@ import tensorflow as tf
 import tf_keras
 
 import longformer
+from longformer.modeling import sliding_window
 
 WINDOW = 16
 # Same float32 math, other shapes and fusion: a few ulp at outputs ~1.
@@ -92,7 +93,6 @@ def test_window_scores_keep_static_shapes_with_unknown_batch(length):
   """The blocked window layout keeps every known dimension under a graph
   signature with an unknown batch (and an unknown length): Keras graphs and
   serving signatures see [B, N, C, b, K], not an unknown shape."""
-  from longformer.modeling import sliding_window  # pylint: disable=g-import-not-at-top
   w = 4  # Blocks of 2 tokens, 5 blocks of keys: K = 10.
   spec = tf.TensorSpec([None, 2, length, 3], tf.float32)
 

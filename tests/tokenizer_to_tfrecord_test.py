@@ -254,7 +254,8 @@ class ConversionErrorTest(tf.test.TestCase):
         'qnli_train.tf_record'])
 
   def test_missing_column_is_named(self):
-    input_dir = _mnli_dir(self.root, train='sentence1\tgold_label\na\tneutral\n')
+    input_dir = _mnli_dir(self.root,
+                          train='sentence1\tgold_label\na\tneutral\n')
     output_dir = os.path.join(self.root, 'missing_column_out')
     message = self._run(input_dir, output_dir)
     self.assertIn(
