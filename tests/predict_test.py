@@ -358,7 +358,9 @@ class ClassifierTest(tf.test.TestCase):
               r'\("a dog"\)'),
              ('{"body": "a dog"}', r""":2: no "text" \(keys: \['body'\]\); """
               r'expected an object with a string "text"'),
-             ('{"text": 7}', r':2: "text" is 7; expected an object')]
+             ('{"text": 7}', r':2: "text" is 7; expected an object'),
+             ('{"id": null, "text": "a dog"}',
+              r':2: "id" is None; give a string or an integer')]
     for bad_line, message in cases:
       with self.subTest(bad_line=bad_line):
         docs = os.path.join(new_dir(self), 'docs.jsonl')

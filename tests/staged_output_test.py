@@ -269,3 +269,25 @@ def test_gs_paths_are_joined_as_urls():
                               (), False)
   assert stage.staged_path('gs://bucket/out/train.tf_record') == (
       'gs://bucket/out/.partial-x/train.tf_record')
+
+
+def test_a_publish_killed_midway_is_reported_by_the_next_run(tmp_path,
+                                                             caplog):
+  """A kill between moving the old set aside and deleting it leaves a
+  `.replaced-*` folder; the next run says so and leaves it in place."""
+  final_dir = tmp_path / 'out'
+  final_dir.mkdir()
+  (final_dir / 'a').write_text('new')
+  aside = final_dir / '.replaced-0123abcd'
+  aside.mkdir()
+  (aside / 'a').write_text('old')
+  with caplog.at_level(logging.WARNING):
+    with staged_output.staged(str(final_dir), overwrite=True) as stage:
+      _write(stage, str(final_dir / 'a'), 'newer')
+      stage.publish()
+  messages = [r.getMessage() for r in caplog.records
+              if 'killed while publishing' in r.getMessage()]
+  assert len(messages) == 1, messages
+  assert str(aside) in messages[0] and 'may mix two runs' in messages[0]
+  assert (aside / 'a').read_text() == 'old'
+  assert _contents(final_dir)['a'] == 'newer'

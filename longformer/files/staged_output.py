@@ -35,6 +35,9 @@ the tool may have written, e.g. `*.tf_record` of other splits). The rule:
   runs, saying so in one line. Any other (another host, container or boot,
   no owner recorded, any `gs://`-style path) is reported in one line and
   left, as are those of a live process (a second line).
+- A `.replaced-*` folder in the output (a run killed while publishing,
+  below) is reported by the next run, never removed: it holds files of the
+  set being replaced.
 - `publish` refuses (nothing published) if a file handed out by
   `staged_path` is missing from the staging folder, e.g. removed by a
   misjudged cleanup.
@@ -130,6 +133,7 @@ def staged(final_dir: str, patterns: Sequence[str] = (),
   """
   final_dir = _normalize(final_dir)
   remove_stale_partials(final_dir)
+  report_interrupted_publish(final_dir)
   if tf.io.gfile.isdir(final_dir):
     path = _join(final_dir, _partial_name(''))
   else:
@@ -214,6 +218,29 @@ def remove_stale_partials(final_dir: str) -> List[str]:
         'path): %s. Delete them if no run is writing %s.', len(unknown),
         ', '.join(unknown), final_dir)
   return removed
+
+
+def report_interrupted_publish(final_dir: str) -> List[str]:
+  """Warns of `.replaced-*` folders in `final_dir` and returns their paths.
+
+  `publish` moves an earlier set aside into such a folder and deletes it
+  once the new set is in place, so one left behind means a run was killed
+  while publishing: it holds (part of) the earlier set, and the files in
+  `final_dir` may mix the two sets. It is never removed automatically.
+  """
+  if not tf.io.gfile.isdir(final_dir):
+    return []
+  found = [_join(final_dir, n.rstrip('/'))
+           for n in sorted(tf.io.gfile.listdir(final_dir))
+           if n.startswith('.replaced-')]
+  if found:
+    logging.warning(
+        'Found %d folder(s) left by a run killed while publishing into %s: '
+        '%s. They hold files of the output it was replacing, so the files '
+        'in %s may mix two runs: check them, rerun the tool with '
+        '--overwrite to replace the whole set, then delete these folders.',
+        len(found), final_dir, ', '.join(found), final_dir)
+  return found
 
 
 def _move_order(name: str):

@@ -87,7 +87,13 @@ def read_documents(path: str) -> Tuple[List[Tuple[str, str]], Dict[str, int]]:
         raise ValueError(
             f'{path}:{number}: {found}; expected an object with a string '
             f'"text" (and optionally "id"), e.g. {_JSONL_EXAMPLE}.')
-      docs.append((str(row.get('id', number)), row['text']))
+      doc_id = row.get('id', number)
+      if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
+        raise ValueError(
+            f'{path}:{number}: "id" is {doc_id!r:.40}; give a string or an '
+            f'integer, or leave "id" out (the line number is used), e.g. '
+            f'{_JSONL_EXAMPLE}.')
+      docs.append((str(doc_id), row['text']))
   ids = [i for i, _ in docs]
   repeated = sorted({i for i in ids if ids.count(i) > 1})
   if repeated:
