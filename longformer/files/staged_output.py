@@ -103,14 +103,19 @@ def refuse_existing(paths: Sequence[str], overwrite: bool = False) -> None:
         'nothing was written.')
 
 
+def _entries(directory: str, keep) -> List[str]:
+  """Sorted paths of the entries of `directory` whose name passes `keep`;
+  [] if `directory` is not a folder."""
+  if not tf.io.gfile.isdir(directory):
+    return []
+  names = sorted(n.rstrip('/') for n in tf.io.gfile.listdir(directory))
+  return [_join(directory, n) for n in names if keep(n)]
+
+
 def existing_members(final_dir: str, patterns: Sequence[str]) -> List[str]:
   """Paths in `final_dir` whose names match one of `patterns` (globs)."""
-  if not tf.io.gfile.isdir(final_dir):
-    return []
-  names = [n.rstrip('/') for n in tf.io.gfile.listdir(final_dir)]
-  return [_join(final_dir, n) for n in sorted(names)
-          if not n.startswith('.') and
-          any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+  return _entries(final_dir, lambda n: not n.startswith('.') and any(
+      fnmatch.fnmatchcase(n, p) for p in patterns))
 
 
 def check_output(final_dir: str, patterns: Sequence[str],
@@ -169,15 +174,9 @@ def _owner_of(path: str) -> Optional[process_owner.Owner]:
 
 def _partials(final_dir: str) -> List[str]:
   """The staging folders of `final_dir`, inside it and beside it."""
-  found = []
   sibling = f'.{os.path.basename(final_dir)}.partial-'
-  for directory, prefix in ((final_dir, '.partial-'),
-                            (_dirname(final_dir), sibling)):
-    if tf.io.gfile.isdir(directory):
-      found += [_join(directory, n.rstrip('/'))
-                for n in sorted(tf.io.gfile.listdir(directory))
-                if n.startswith(prefix)]
-  return found
+  return (_entries(final_dir, lambda n: n.startswith('.partial-')) +
+          _entries(_dirname(final_dir), lambda n: n.startswith(sibling)))
 
 
 def remove_stale_partials(final_dir: str) -> List[str]:
@@ -228,11 +227,7 @@ def report_interrupted_publish(final_dir: str) -> List[str]:
   while publishing: it holds (part of) the earlier set, and the files in
   `final_dir` may mix the two sets. It is never removed automatically.
   """
-  if not tf.io.gfile.isdir(final_dir):
-    return []
-  found = [_join(final_dir, n.rstrip('/'))
-           for n in sorted(tf.io.gfile.listdir(final_dir))
-           if n.startswith('.replaced-')]
+  found = _entries(final_dir, lambda n: n.startswith('.replaced-'))
   if found:
     logging.warning(
         'Found %d folder(s) left by a run killed while publishing into %s: '
